@@ -1,0 +1,122 @@
+"""The Flask face: ``create_app(config)`` builds the JSON API (and serves the page).
+
+Routes:
+    GET  /api/health   -> {"status": "ok", "version"}
+    POST /api/analyze  multipart field ``image`` -> the report JSON
+Errors are always ``{"error": {"code", "message"}}`` with a 4xx status (5xx only for a
+bug, without a traceback). Uploads are read into memory, never written to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
+from flask.wrappers import Request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from . import __version__
+from .errors import InputError
+from .load import Limits
+from .pipeline import analyze
+
+log = logging.getLogger(__name__)
+
+MULTIPART_OVERHEAD = 64 * 1024
+"""Bytes allowed on top of the image limit for multipart boundaries and headers."""
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
+    "MAX_PIXELS": 100_000_000,
+    "CORS_ORIGINS": ["http://localhost:5173", "http://127.0.0.1:5173"],
+    "CLIENT_DIST": str(Path(__file__).resolve().parents[2] / "client" / "dist"),
+}
+
+
+class InMemoryRequest(Request):
+    """A request whose uploaded files stay in memory (Werkzeug spools big ones to disk)."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
+
+
+def error_response(code: str, message: str, status: int):
+    """The one error shape of the API."""
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@api.get("/health")
+def health():
+    """Liveness probe."""
+    return jsonify({"status": "ok", "version": __version__})
+
+
+@api.post("/analyze")
+def analyze_upload():
+    """Analyse the uploaded ``image``; answers the report JSON."""
+    upload = request.files.get("image")
+    if upload is None:
+        return error_response("missing_image", "Send the image as a multipart form field named 'image'.", 400)
+    data = upload.read()
+    report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"])
+    return jsonify(report.to_json())
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(InputError)
+    def input_error(err: InputError):
+        return error_response(err.code, err.message, err.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if err.code == 413:
+            limit = app.config["MAX_UPLOAD_BYTES"] / (1024 * 1024)
+            return error_response("too_large", f"The upload is larger than the {limit:.0f} MB limit.", 413)
+        code = (err.name or "error").lower().replace(" ", "_")
+        return error_response(code, err.description or err.name, err.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        log.exception("unexpected error")
+        return error_response("internal_error", "Something went wrong on our side; the error was logged.", 500)
+
+
+def _register_page(app: Flask) -> None:
+    """Serve the built React page at / when it exists, else a short pointer to the API."""
+    dist = Path(app.config["CLIENT_DIST"])
+
+    @app.get("/")
+    @app.get("/<path:path>")
+    def page(path: str = "index.html"):
+        if path.startswith("api/"):
+            return error_response("not_found", "No such API route.", 404)
+        if (dist / path).is_file():
+            return send_from_directory(dist, path)
+        if (dist / "index.html").is_file():
+            return send_from_directory(dist, "index.html")
+        return ("<!doctype html><title>deJPEG</title><h1>deJPEG API</h1>"
+                "<p>POST an image as multipart field <code>image</code> to <code>/api/analyze</code>; "
+                "<code>GET /api/health</code>. The web page is built into <code>client/dist</code>.</p>")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides :data:`DEFAULT_CONFIG` (and any Flask key)."""
+    app = Flask(__name__)
+    app.request_class = InMemoryRequest
+    app.config.update(DEFAULT_CONFIG)
+    app.config.update(config or {})
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + MULTIPART_OVERHEAD
+    app.config["DEJPEG_LIMITS"] = Limits(max_bytes=app.config["MAX_UPLOAD_BYTES"],
+                                         max_pixels=app.config["MAX_PIXELS"])
+    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    app.register_blueprint(api)
+    _register_errors(app)
+    _register_page(app)
+    return app

@@ -1,0 +1,380 @@
+"""Classical (non-learned) pixel estimators of JPEG compression history.
+
+Three estimators, all on the level-shifted luma of :mod:`dejpeg.features`:
+
+* :func:`detect_grid` finds the 8x8 block-grid offset of a (possibly cropped) JPEG.
+* :func:`dct_variance_test` is the test of the seed ``jpeg-compression-detection``: the
+  mean absolute DCT coefficient per zig-zag frequency, and the variance of the last 16
+  of those means; quantization empties the highest frequencies, so a low variance says
+  "quantized". It is kept as evidence, it does not drive the verdict.
+* :func:`estimate_steps` recovers the quantization step of each frequency from the
+  periodicity of its coefficient histogram, and :func:`quality_from_steps` turns the
+  estimated luma table into an IJG quality factor (inverse IJG scaling). The verdict of
+  :func:`classical_verdict` follows from how many frequencies show a clear step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from .features import BLOCK, ZIGZAG, block_dct
+from .jpegfacts import STD_LUMA, ijg_table
+
+# --- block grid -------------------------------------------------------------------------
+
+GRID_TILE = 128
+GRID_TILES_PER_SIDE = 4
+ZERO_LEVEL = 0.5
+"""|coefficient| below which a decoded coefficient counts as quantized to zero."""
+
+
+@dataclass
+class GridEstimate:
+    """Detected block-grid offset.
+
+    Attributes:
+        dx, dy: offset in 0..7 of the first complete block (column, row).
+        confidence: 0..1; near 0 when no phase stands out (never-compressed pixels or a
+            quality near 100), near 1 for a clear JPEG grid.
+        contrast: fraction of near-zero AC coefficients on the best phase minus the median
+            over all 64 phases (the raw statistic behind ``confidence``).
+    """
+
+    dx: int
+    dy: int
+    confidence: float
+    contrast: float
+
+
+GRID_CONTRAST_SCALE = 0.01
+"""Contrast at which grid confidence reaches 1 - 1/e (fitted on training photos)."""
+
+
+def _grid_tiles(y: np.ndarray) -> np.ndarray:
+    """Up to 4x4 tiles of (GRID_TILE + 7)^2 pixels spread over ``y``: (T, S, S).
+
+    Tile origins are multiples of 8, so a phase inside a tile is a phase of the image.
+    """
+    h, w = y.shape
+    side = min(GRID_TILE, (min(h, w) - BLOCK + 1) // BLOCK * BLOCK)
+    span = side + BLOCK - 1
+    tops = np.unique(np.linspace(0, h - span, GRID_TILES_PER_SIDE).astype(int) // BLOCK * BLOCK)
+    lefts = np.unique(np.linspace(0, w - span, GRID_TILES_PER_SIDE).astype(int) // BLOCK * BLOCK)
+    rows = tops[:, None, None, None] + np.arange(span)[None, None, :, None]
+    cols = lefts[None, :, None, None] + np.arange(span)[None, None, None, :]
+    return y[rows, cols].reshape(-1, span, span)
+
+
+def detect_grid(y: np.ndarray) -> GridEstimate:
+    """Find the JPEG block-grid offset from pixels.
+
+    On the true grid, decoded DCT coefficients that the encoder quantized to zero come
+    back as near-zero values; on any other phase a block straddles two coded blocks and
+    those zeros are lost. The score of a phase is the fraction of AC coefficients with
+    ``|c| < 0.5`` over up to 16 tiles of 128x128 pixels spread over the image.
+
+    Args:
+        y: (H, W) float32 level-shifted luma; images smaller than 15x15 get (0, 0, 0.0).
+
+    Returns:
+        The best phase and its confidence.
+    """
+    if min(y.shape) < 2 * BLOCK - 1:
+        return GridEstimate(0, 0, 0.0, 0.0)
+    tiles = _grid_tiles(np.asarray(y, dtype=np.float32))
+    side = (tiles.shape[1] - BLOCK + 1) // BLOCK * BLOCK
+    ac = np.ones((BLOCK, BLOCK), dtype=bool)
+    ac[0, 0] = False
+    scores = np.empty((BLOCK, BLOCK))
+    for dy in range(BLOCK):
+        for dx in range(BLOCK):
+            window = tiles[:, dy:dy + side, dx:dx + side]
+            coefficients = block_dct(window.reshape(-1, side), 0, 0)
+            scores[dy, dx] = np.mean(np.abs(coefficients[..., ac]) < ZERO_LEVEL)
+    dy, dx = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    contrast = float(scores[dy, dx] - np.median(scores))
+    confidence = float(1.0 - np.exp(-max(contrast, 0.0) / GRID_CONTRAST_SCALE))
+    return GridEstimate(int(dx), int(dy), round(confidence, 4), round(contrast, 5))
+
+
+# --- DCT variance test (seed) -------------------------------------------------------------
+
+DCT_VARIANCE_THRESHOLD = 0.05
+"""Variance of the last 16 zig-zag mean |DCT| below which the seed test says "quantized"."""
+
+
+@dataclass
+class DctVarianceTest:
+    """Result of the seed's DCT variance test.
+
+    Attributes:
+        mean_abs_zigzag: 64 floats, mean |coefficient| per zig-zag position.
+        variance: variance of the last 16 of those means.
+        quantized: ``variance < threshold``.
+        threshold: the threshold used.
+    """
+
+    mean_abs_zigzag: list[float]
+    variance: float
+    quantized: bool
+    threshold: float = DCT_VARIANCE_THRESHOLD
+
+
+def dct_variance_test(coefficients: np.ndarray) -> DctVarianceTest:
+    """Run the seed's DCT variance test.
+
+    Args:
+        coefficients: (..., 8, 8) block DCT coefficients (any number of blocks >= 1).
+    """
+    means = np.abs(coefficients.reshape(-1, 64)).mean(axis=0)[ZIGZAG]
+    variance = float(np.var(means[-16:]))
+    return DctVarianceTest([round(float(m), 4) for m in means], round(variance, 6),
+                           variance < DCT_VARIANCE_THRESHOLD)
+
+
+# --- quantization steps ------------------------------------------------------------------
+
+MAX_STEP = 255
+HIST_RESOLUTION = 0.1
+HIST_MAX = 1024.0
+MIN_SUPPORT = 16
+"""Fewest coefficients beyond the dead zone (|c| >= q/2 - w) needed to judge a step q."""
+STEP_SCORE_THRESHOLD = 0.5
+WINDOW_MIN, WINDOW_RELATIVE = 0.8, 0.08
+"""Half-width of the window around each multiple of q: max(0.8, 0.08 q), at most q/4.
+
+Decoded coefficients stray from the lattice by pixel rounding (about 0.35) and, at low
+quality, by colour clipping that grows with the step; the window follows both."""
+
+
+@lru_cache(maxsize=1)
+def _step_kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bin membership matrices for every candidate step.
+
+    Returns:
+        centres (B,) float64: bin centres of |c|, B = HIST_MAX / HIST_RESOLUTION;
+        on_lattice (B, Q) float32: bin centre within ``w_q`` of a nonzero multiple of q;
+        beyond (B, Q) float32: bin centre >= q/2 - w_q (outside the dead zone, with
+        the whole cluster of a step q/2 inside, so that multiples of the true step fail);
+        chance (Q,) float64: fraction of a smooth spread that falls in the windows.
+        Q indexes candidate steps 2..MAX_STEP.
+    """
+    centres = (np.arange(int(HIST_MAX / HIST_RESOLUTION)) + 0.5) * HIST_RESOLUTION
+    steps = np.arange(2, MAX_STEP + 1, dtype=np.float64)
+    windows = np.minimum(np.maximum(WINDOW_MIN, WINDOW_RELATIVE * steps), steps / 4)
+    beyond = centres[:, None] >= steps[None, :] / 2 - windows[None, :]
+    distance = np.abs(centres[:, None] - np.round(centres[:, None] / steps) * steps)
+    on_lattice = beyond & (distance <= windows[None, :])
+    return centres, on_lattice.astype(np.float32), beyond.astype(np.float32), 2 * windows / steps
+
+
+@dataclass
+class StepEstimate:
+    """Estimated quantization table from pixels (natural order, 64 entries each).
+
+    Attributes:
+        steps: (64,) int64 estimated step per frequency, 0 where undetermined.
+        score: (64,) float32 lattice score of the chosen step (0..1, 1 = every coefficient
+            beyond the dead zone sits on the lattice).
+        support: (64,) int64 coefficients beyond the dead zone of the chosen step.
+    """
+
+    steps: np.ndarray
+    score: np.ndarray
+    support: np.ndarray
+
+    @property
+    def determined(self) -> np.ndarray:
+        """(64,) bool: frequencies whose step was found."""
+        return self.steps > 0
+
+
+def _abs_histograms(coefficients: np.ndarray) -> np.ndarray:
+    """(64, B) float32 counts of |c| per frequency; the DC row skips flat blocks.
+
+    A block with no AC energy has a DC that is a multiple of 8 whatever its history,
+    so flat blocks would fake a DC step of 8 in clean graphics.
+    """
+    c = coefficients.reshape(-1, 64)
+    bins = int(HIST_MAX / HIST_RESOLUTION)
+    index = np.minimum((np.abs(c) / HIST_RESOLUTION).astype(np.int64), bins - 1)
+    flat = np.all(np.abs(c[:, 1:]) < ZERO_LEVEL, axis=1)
+    index += np.arange(64)[None, :] * bins
+    keep = np.ones_like(index, dtype=bool)
+    keep[:, 0] = ~flat
+    return np.bincount(index[keep], minlength=64 * bins).reshape(64, bins).astype(np.float32)
+
+
+def _refine(hist: np.ndarray, coarse: np.ndarray) -> np.ndarray:
+    """Median of ``|c| / k`` over the coefficients on the lattice of each coarse step.
+
+    A window wide enough for low-quality noise also accepts neighbours of the true step
+    (56 for 55); dividing each coefficient by its multiple ``k = round(|c| / q)`` and
+    taking the median recovers the step itself.
+
+    Args:
+        hist: (64, B) counts of |c|.
+        coarse: (64,) candidate steps >= 2 (any value where undetermined).
+
+    Returns:
+        (64,) int64 refined steps.
+    """
+    centres, _, _, _ = _step_kernels()
+    q = coarse[:, None].astype(np.float64)
+    k = np.round(centres[None, :] / q)
+    windows = np.minimum(np.maximum(WINDOW_MIN, WINDOW_RELATIVE * q), q / 4)
+    on = (k >= 1) & (np.abs(centres[None, :] - k * q) <= windows)
+    ratio = np.where(on, centres[None, :] / np.maximum(k, 1), np.inf)
+    order = np.argsort(ratio, axis=1)
+    weights = np.take_along_axis(np.where(on, hist, 0.0), order, axis=1).cumsum(axis=1)
+    middle = np.argmax(weights >= weights[:, -1:] / 2, axis=1)
+    median = np.take_along_axis(ratio, order, axis=1)[np.arange(len(q)), middle]
+    return np.where(np.isfinite(median), np.round(median), coarse).astype(np.int64)
+
+
+def estimate_steps(coefficients: np.ndarray) -> StepEstimate:
+    """Estimate the quantization step of each of the 64 frequencies.
+
+    For a candidate step q, take the coefficients outside the dead zone (|c| >= q/2 - w) and
+    measure the fraction lying within a window of a nonzero multiple of q, normalised
+    against the fraction a smooth distribution would put there:
+    ``score = (on_lattice - chance) / (1 - chance)``. Every divisor of the true step also
+    scores high while multiples of it do not, so the coarse estimate is the largest q whose
+    score passes 0.5 with at least MIN_SUPPORT coefficients; :func:`_refine` then snaps it
+    onto the lattice's own spacing.
+
+    Args:
+        coefficients: (..., 8, 8) block DCT coefficients on the detected grid.
+
+    Returns:
+        The estimate; frequencies that never leave the dead zone (e.g. high frequencies at
+        low quality) and steps of 1 are undetermined (0).
+    """
+    _, on_lattice, beyond, chance = _step_kernels()
+    hist = _abs_histograms(coefficients)
+    hits = hist @ on_lattice
+    support = hist @ beyond
+    fraction = hits / np.maximum(support, 1.0)
+    score = (fraction - chance[None, :]) / (1.0 - chance[None, :])
+    valid = (support >= MIN_SUPPORT) & (score >= STEP_SCORE_THRESHOLD)
+    last = valid.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
+    found = valid.any(axis=1)
+    rows = np.arange(64)
+    steps = _refine(hist, last + 2)
+    found &= steps >= 2
+    return StepEstimate(
+        steps=np.where(found, steps, 0).astype(np.int64),
+        score=np.where(found, score[rows, last], 0.0).astype(np.float32),
+        support=np.where(found, support[rows, last], 0.0).astype(np.int64),
+    )
+
+
+@dataclass
+class StepQuality:
+    """IJG quality factor fitted to an estimated luma table.
+
+    Attributes:
+        quality: mean of the qualities whose IJG luma table fits best (float, 1..100), or
+            None when fewer than 2 frequencies were determined.
+        fit_error: root mean cost of the fit (log2 units, see :func:`quality_from_steps`).
+        frequencies: number of determined frequencies used.
+    """
+
+    quality: float | None
+    fit_error: float | None
+    frequencies: int
+
+
+@lru_cache(maxsize=1)
+def _ijg_luma_tables() -> np.ndarray:
+    """(100, 64) int64 IJG luma tables for quality 1..100."""
+    return ijg_table(np.arange(1, 101), STD_LUMA).astype(np.int64)
+
+
+DIVISOR_COST = 0.1
+OUTLIER_COST = 1.0
+"""Costs in squared log2 units: a step that divides the table entry (a lattice of a
+divisor is always found too) and the cap for a wrong step (one outlier cannot outvote
+the rest; 1.0 = a factor of two)."""
+
+
+def quality_from_steps(estimate: StepEstimate) -> StepQuality:
+    """Inverse IJG scaling: the quality whose luma table best matches the estimated steps.
+
+    Per determined frequency the cost is 0 for an exact match, DIVISOR_COST when the
+    estimate divides the table entry, else the squared log2 ratio capped at OUTLIER_COST.
+    Where several qualities tie (their tables agree on those frequencies) their mean is
+    returned.
+    """
+    used = estimate.determined
+    n = int(used.sum())
+    if n < 2:
+        return StepQuality(None, None, n)
+    tables = _ijg_luma_tables()[:, used]
+    steps = estimate.steps[used][None, :]
+    log_ratio = np.log2(tables / steps)
+    cost = np.where(tables == steps, 0.0,
+                    np.where(tables % steps == 0, DIVISOR_COST, np.minimum(log_ratio ** 2, OUTLIER_COST)))
+    errors = cost.mean(axis=1)
+    best = np.flatnonzero(errors <= errors.min() + 1e-9) + 1
+    return StepQuality(round(float(best.mean()), 2), round(float(np.sqrt(errors.min())), 4), n)
+
+
+# --- verdict ------------------------------------------------------------------------------
+
+MIN_DETERMINED = 3
+"""Frequencies with a clear step needed to call the pixels compressed."""
+VERDICT_SLOPE = 1.5
+
+
+@dataclass
+class ClassicalResult:
+    """Everything the classical estimators say about one image's pixels."""
+
+    grid: GridEstimate
+    variance_test: DctVarianceTest
+    steps: StepEstimate
+    step_quality: StepQuality
+    probability_compressed: float
+    blocks: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def compressed(self) -> bool:
+        """True when the estimated table says the pixels were quantized."""
+        return self.probability_compressed >= 0.5
+
+
+def classical_verdict(estimate: StepEstimate) -> float:
+    """Probability that the pixels were JPEG-quantized, from the determined frequencies.
+
+    A logistic in the number of frequencies with a clear step, centred between
+    MIN_DETERMINED - 1 and MIN_DETERMINED: never-compressed pixels rarely show more than one
+    spurious step; JPEG pixels at quality <= 95 show many.
+    """
+    n = int(estimate.determined.sum())
+    return float(1.0 / (1.0 + np.exp(-VERDICT_SLOPE * (n - (MIN_DETERMINED - 0.5)))))
+
+
+def analyze_pixels(y: np.ndarray) -> ClassicalResult:
+    """Run every classical estimator on a level-shifted luma image.
+
+    Args:
+        y: (H, W) float32 level-shifted luma.
+    """
+    grid = detect_grid(y)
+    coefficients = block_dct(y, grid.dx, grid.dy)
+    if coefficients.size == 0:
+        coefficients = np.zeros((1, 1, BLOCK, BLOCK), dtype=np.float32)
+    steps = estimate_steps(coefficients)
+    return ClassicalResult(
+        grid=grid,
+        variance_test=dct_variance_test(coefficients),
+        steps=steps,
+        step_quality=quality_from_steps(steps),
+        probability_compressed=round(classical_verdict(steps), 4),
+        blocks=int(np.prod(coefficients.shape[:2])),
+    )

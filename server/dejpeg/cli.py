@@ -1,0 +1,95 @@
+"""The command line: ``dejpeg analyze`` and ``dejpeg serve``.
+
+Bad input is one line on stderr per file and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+from tqdm import tqdm
+
+from . import __version__
+from .errors import InputError
+from .pipeline import analyze
+from .report import Report
+
+EXIT_INPUT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def summary(path: str, report: Report) -> str:
+    """A few human-readable lines about one report."""
+    src, comp, quality = report.source, report.compression, report.quality
+    lines = [f"{path}: {src['format']} {src['width']}x{src['height']} {src['mode']}, {src['bytes']} bytes"]
+    jpeg = report.jpeg
+    if jpeg is not None:
+        tables = "standard IJG tables" if jpeg["standard_tables"] else \
+            f"non-standard tables (nearest IJG fit, error {jpeg['table_fit_error']:.3f})"
+        lines.append(f"  header: quality {jpeg['quality']} ({tables}), {jpeg['subsampling']}, "
+                     f"{'progressive' if jpeg['progressive'] else 'baseline'}")
+    qf = f", quality ~{quality.estimate:g}" if quality.estimate is not None else ""
+    lines.append(f"  pixels: {comp.verdict} compression (confidence {comp.confidence:.2f}){qf} "
+                 f"[{comp.method}]")
+    grid = report.grid
+    lines.append(f"  block grid: offset ({grid.dx}, {grid.dy}), confidence {grid.confidence:.2f}")
+    return "\n".join(lines)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    failed = 0
+    paths = tqdm(args.paths, unit="image", disable=len(args.paths) < 2 or not sys.stderr.isatty())
+    for path in paths:
+        try:
+            report = analyze(path, name=os.path.basename(path))
+        except InputError as err:
+            failed += 1
+            paths.write(f"{path}: error: {err.message}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps({"path": path, **report.to_json()}), flush=True)
+        else:
+            paths.write(summary(path, report))
+    return EXIT_INPUT_ERROR if failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Replace this process with gunicorn serving :func:`dejpeg.app.create_app`."""
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
+            "--workers", str(args.workers), "--timeout", "300", "dejpeg.app:create_app()"]
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dejpeg", description="JPEG forensics and restoration.")
+    parser.add_argument("--version", action="version", version=f"dejpeg {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    a = commands.add_parser("analyze", help="report the compression history of images")
+    a.add_argument("paths", nargs="+", metavar="PATH")
+    a.add_argument("--json", action="store_true", help="one JSON report per line, with a 'path' field")
+    a.set_defaults(run=_analyze)
+
+    s = commands.add_parser("serve", help="run the production server (gunicorn)")
+    s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    s.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    s.set_defaults(run=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Pixel features of JPEG forensics: luma, 8x8 block DCT on a block grid, DCT histograms.
+
+Everything here looks at pixels only; the file format is ignored. Conventions:
+
+* ``luma`` is the JFIF / BT.601 full-range Y channel that libjpeg computes before
+  encoding, level-shifted by -128, as float32 in [-128, 127].
+* A *block grid* is given by its offset ``(dx, dy)`` in 0..7: the first complete 8x8
+  block starts at column ``dx`` and row ``dy``. A JPEG cropped by ``c`` pixels on the
+  left has ``dx = (8 - c % 8) % 8``.
+* Block DCT coefficients use the orthonormal 2-D DCT-II, which is exactly the JPEG
+  forward DCT, so a coefficient quantized with step ``q`` in the file shows up here
+  close to an integer multiple of ``q``.
+* Frequencies are indexed in natural (row-major) order ``u * 8 + v`` (``u`` vertical,
+  ``v`` horizontal) unless a name says ``zigzag``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+
+BLOCK = 8
+PARTITION = 256
+HISTOGRAM_RANGE = 60
+HISTOGRAM_BINS = 2 * HISTOGRAM_RANGE + 1
+
+# JPEG zig-zag scan: ZIGZAG[k] is the natural index of the k-th zig-zag coefficient.
+_UV = np.add.outer(np.arange(BLOCK), np.arange(BLOCK))
+_ORDER = np.lexsort((np.where(_UV % 2 == 0, -np.arange(BLOCK)[:, None], np.arange(BLOCK)[:, None])
+                     .ravel(), _UV.ravel()))
+ZIGZAG = _ORDER.astype(np.int64)
+"""(64,) int: natural index of zig-zag position k (0 = DC, 1 = (0,1), 2 = (1,0), ...)."""
+
+
+def luma(pixels: np.ndarray) -> np.ndarray:
+    """Level-shifted Y channel as libjpeg computes it.
+
+    Args:
+        pixels: (H, W, 3) RGB or (H, W) grayscale, uint8 (any real dtype in 0..255 works).
+
+    Returns:
+        (H, W) float32, ``0.299 R + 0.587 G + 0.114 B - 128`` (grayscale: ``P - 128``).
+    """
+    x = np.asarray(pixels, dtype=np.float32)
+    if x.ndim == 3:
+        x = x @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return x - 128.0
+
+
+def block_view(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
+    """The complete 8x8 blocks of ``y`` on the grid with offset ``(dx, dy)``.
+
+    Args:
+        y: (H, W) array.
+        dx, dy: grid offset in 0..7.
+
+    Returns:
+        (Bh, Bw, 8, 8) view (no copy) where ``Bh = (H - dy) // 8``, ``Bw = (W - dx) // 8``;
+        Bh or Bw may be 0 for images smaller than a block.
+    """
+    h, w = y.shape
+    bh, bw = max(h - dy, 0) // BLOCK, max(w - dx, 0) // BLOCK
+    core = y[dy:dy + bh * BLOCK, dx:dx + bw * BLOCK]
+    return core.reshape(bh, BLOCK, bw, BLOCK).swapaxes(1, 2)
+
+
+def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
+    """JPEG forward DCT of every complete block on the grid ``(dx, dy)``.
+
+    Args:
+        y: (H, W) float32 level-shifted luma (see :func:`luma`).
+        dx, dy: grid offset in 0..7.
+
+    Returns:
+        (Bh, Bw, 8, 8) float32 coefficients; ``[..., u, v]`` is vertical frequency u,
+        horizontal frequency v. Range about [-1024, 1016] for the DC, smaller for AC.
+    """
+    blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)
+    return scipy.fft.dctn(blocks, type=2, axes=(-2, -1), norm="ortho").astype(np.float32, copy=False)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A square of the image, in pixels, whose origin lies on the block grid."""
+
+    top: int
+    left: int
+    size: int
+
+
+def partitions(height: int, width: int, dx: int, dy: int, size: int = PARTITION) -> list[Partition]:
+    """Tile the image with grid-aligned squares covering every complete block.
+
+    Squares start at ``(dy + size*i, dx + size*j)``; where the image does not end on a
+    square boundary, one more square is placed flush with the last complete block (so
+    the last row/column overlaps its neighbour). Images smaller than ``size`` give one
+    square holding all their complete blocks (its ``size`` is the smaller side).
+    Deterministic: the same image size and grid give the same list.
+
+    Returns:
+        Partitions in raster order; empty when the image holds no complete block.
+    """
+    bh, bw = max(height - dy, 0) // BLOCK, max(width - dx, 0) // BLOCK
+    if bh == 0 or bw == 0:
+        return []
+    size = min(size, bh * BLOCK, bw * BLOCK)
+
+    def starts(offset: int, extent_blocks: int) -> list[int]:
+        end = offset + extent_blocks * BLOCK
+        first = list(range(offset, end - size + 1, size))
+        return first if first[-1] + size == end else first + [end - size]
+
+    return [Partition(t, l, size) for t in starts(dy, bh) for l in starts(dx, bw)]
+
+
+def dct_histograms(coefficients: np.ndarray) -> np.ndarray:
+    """Per-frequency histograms of rounded DCT coefficients in -60..60.
+
+    Args:
+        coefficients: (N, 8, 8) block DCT coefficients of one partition, or
+            (P, N, 8, 8) for P partitions of N blocks each.
+
+    Returns:
+        (64, 121) float32 for one partition, or (P, 64, 121) for P partitions: row ``f``
+        (natural order) holds the fraction of blocks whose rounded coefficient ``f``
+        equals ``-60 + bin``. Values outside -60..60 are not counted, so rows sum to <= 1.
+    """
+    c = np.asarray(coefficients)
+    single = c.ndim != 4
+    c = c.reshape(1, -1, 64) if single else c.reshape(c.shape[0], -1, 64)
+    p, n, _ = c.shape
+    values = np.rint(c).astype(np.int64) + HISTOGRAM_RANGE
+    inside = (values >= 0) & (values < HISTOGRAM_BINS)
+    index = (np.arange(p)[:, None, None] * 64 + np.arange(64)[None, None, :]) * HISTOGRAM_BINS + values
+    counts = np.bincount(index[inside], minlength=p * 64 * HISTOGRAM_BINS)
+    hist = (counts.reshape(p, 64, HISTOGRAM_BINS) / max(n, 1)).astype(np.float32)
+    return hist[0] if single else hist
+
+
+def partition_blocks(coefficients: np.ndarray, parts: list[Partition], dx: int, dy: int) -> np.ndarray:
+    """Gather the blocks of each partition from a block-DCT grid.
+
+    Args:
+        coefficients: (Bh, Bw, 8, 8) block DCT on the grid ``(dx, dy)`` (see :func:`block_dct`).
+        parts: partitions on that grid, all of one size (see :func:`partitions`).
+
+    Returns:
+        (P, n, 8, 8) with ``n = (size // 8) ** 2`` blocks per partition, raster order inside.
+    """
+    if not parts:
+        return np.zeros((0, 0, BLOCK, BLOCK), dtype=coefficients.dtype)
+    nb = parts[0].size // BLOCK
+    rows = np.array([(p.top - dy) // BLOCK for p in parts])[:, None] + np.arange(nb)[None, :]
+    cols = np.array([(p.left - dx) // BLOCK for p in parts])[:, None] + np.arange(nb)[None, :]
+    picked = coefficients[rows[:, :, None], cols[:, None, :]]
+    return picked.reshape(len(parts), nb * nb, BLOCK, BLOCK)

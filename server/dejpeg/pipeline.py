@@ -1,0 +1,116 @@
+"""analyze(): bytes or a path in, a :class:`~dejpeg.report.Report` out.
+
+The stages are plain function calls on plain values: load (decode once) -> luma ->
+classical estimators -> report. Nothing here knows which face (Python, CLI, HTTP)
+called it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from typing import Iterator, Union
+
+from .classical import ClassicalResult, analyze_pixels
+from .features import luma
+from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
+from .report import Compression, Grid, Quality, Report
+
+Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
+
+CLASSICAL_METHOD = "classical:quantization-steps"
+CLASSICAL_QUALITY_METHOD = "classical:quantization-steps+inverse-ijg-scaling"
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the wall time of the block, in ms, to ``timings[stage]``."""
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000.0, 2)
+
+
+def load(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> LoadedImage:
+    """Decode ``source`` (bytes, a path, or an already loaded image) once."""
+    if isinstance(source, LoadedImage):
+        return source
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return load_image(source, name or "", limits)
+    image = load_path(source, limits)
+    if name is not None:
+        image.name = name
+    return image
+
+
+def _evidence(result: ClassicalResult) -> dict:
+    """Classical estimator values for the report's ``evidence`` (natural-order lists)."""
+    steps = result.steps
+    return {
+        "blocks": result.blocks,
+        "grid_contrast": result.grid.contrast,
+        "dct_variance_test": {
+            "variance": result.variance_test.variance,
+            "quantized": result.variance_test.quantized,
+            "threshold": result.variance_test.threshold,
+            "mean_abs_zigzag": result.variance_test.mean_abs_zigzag,
+        },
+        "quantization_steps": {
+            "luma": steps.steps.tolist(),
+            "score": [round(float(s), 3) for s in steps.score],
+            "support": steps.support.tolist(),
+            "determined": int(steps.determined.sum()),
+        },
+        "step_quality": {
+            "quality": result.step_quality.quality,
+            "fit_error": result.step_quality.fit_error,
+            "frequencies": result.step_quality.frequencies,
+        },
+        "classical_probability_compressed": result.probability_compressed,
+    }
+
+
+def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
+    """Analyse one image's compression history.
+
+    Args:
+        source: file bytes, a filesystem path, or a :class:`LoadedImage`.
+        name: name to report (defaults to the path's name, or "" for bytes).
+        limits: upload limits (bytes, pixels).
+
+    Returns:
+        The report; ``compression``/``quality`` come from the pixels, ``jpeg`` from the
+        file header.
+
+    Raises:
+        InputError: for anything that is not a decodable image within the limits.
+    """
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    with _timed(timings, "load"):
+        image = load(source, name, limits)
+    with _timed(timings, "classical"):
+        result = analyze_pixels(luma(image.pixels))
+    p = result.probability_compressed
+    compressed = result.compressed
+    compression = Compression(
+        verdict="single" if compressed else "none",
+        confidence=round(p if compressed else 1.0 - p, 4),
+        probabilities={"none": round(1.0 - p, 4), "single": round(p, 4), "double": 0.0},
+        method=CLASSICAL_METHOD,
+    )
+    quality = Quality(
+        estimate=result.step_quality.quality if compressed else None,
+        primary_estimate=None,
+        method=CLASSICAL_QUALITY_METHOD,
+    )
+    timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
+    return Report(
+        source=image.to_json(),
+        jpeg=image.jpeg.to_json() if image.jpeg is not None else None,
+        grid=Grid(result.grid.dx, result.grid.dy, result.grid.confidence),
+        compression=compression,
+        quality=quality,
+        evidence=_evidence(result),
+        timings_ms=timings,
+    )
