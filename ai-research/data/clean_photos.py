@@ -22,7 +22,7 @@ Recipe (see README.md beside this file):
 Usage: ``python ai-research/data/clean_photos.py [--cache DIR] [--force]``;
 the cache defaults to ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``.
 Training code: ``from data.clean_photos import load_split``.
-Needs only numpy and Pillow.
+Needs numpy, Pillow and the dejpeg package (its JPEG header reader and block DCT).
 """
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageCms
+
+from dejpeg.features import block_dct, luma
+from dejpeg.jpegfacts import read_jpeg_facts
 
 RECIPE_VERSION = 2
 REDUCE = 4            # box-averaging factor
@@ -88,15 +91,6 @@ VAL = {
     "plasma_Kite",
 }
 
-# IJG / JPEG Annex K luminance table, natural (row-major) order.
-ANNEX_K_LUMA = np.array([
-    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
-    14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
-    18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
-    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-])
-
-
 def default_cache() -> Path:
     """Cache directory: ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``."""
     return Path(os.environ.get("DEJPEG_DATA") or Path.home() / ".cache/dejpeg/photos")
@@ -119,7 +113,8 @@ def fetch_package(pkg: str, version: str, cache: Path) -> tuple[Path, dict]:
     debs.mkdir(parents=True, exist_ok=True)
     found = glob.glob(str(debs / f"{pkg}_*.deb"))
     if not found:
-        madison = subprocess.run(["apt-cache", "madison", pkg], capture_output=True, text=True).stdout
+        madison = subprocess.run(["apt-cache", "madison", pkg], capture_output=True, text=True,
+                                 check=False).stdout
         available = [line.split("|")[1].strip() for line in madison.splitlines() if "|" in line]
         spec = f"{pkg}={version}" if version in available else pkg
         if spec == pkg:
@@ -127,7 +122,7 @@ def fetch_package(pkg: str, version: str, cache: Path) -> tuple[Path, dict]:
         print(f"  apt-get download {spec}")
         subprocess.run(["apt-get", "download", spec], cwd=debs, check=True)
         found = glob.glob(str(debs / f"{pkg}_*.deb"))
-    deb = Path(sorted(found)[-1])
+    deb = Path(max(found))
     got = subprocess.run(["dpkg-deb", "-f", str(deb), "Version"], capture_output=True, text=True,
                          check=True).stdout.strip()
     if root.exists():
@@ -178,59 +173,51 @@ def lomiri_licenses(root: Path) -> dict[str, str]:
     text = next(root.glob("usr/share/doc/*/copyright")).read_text()
     out = {}
     for para in text.split("\n\n"):
-        files = re.search(r"^Files:\s*(.+)$", para, re.M)
-        lic = re.search(r"^License:\s*(.+)$", para, re.M)
+        files = re.search(r"^Files:\s*(.+)$", para, re.MULTILINE)
+        lic = re.search(r"^License:\s*(.+)$", para, re.MULTILINE)
         if files and lic:
             for f in files.group(1).split():
                 out[Path(f).name] = lic.group(1).strip()
     return out
 
 
-def candidates(roots: dict[str, Path]) -> list[dict]:
-    """All candidate JPEGs: dicts with key, package, file, license, jpeg bytes."""
-    out = []
+def candidates(roots: dict[str, Path]):
+    """Yield every candidate JPEG as a dict: key, package, file, license, jpeg (bytes)."""
     bg = roots["enlightenment-data"] / "usr/share/enlightenment/data/backgrounds"
     for edj in sorted(bg.glob("*.edj")):
-        hit = largest_eet_jpeg(edj)
+        hit = largest_eet_jpeg(edj)  # None for the Squiggle*.edj (no JPEG inside)
         if hit:
-            out.append(dict(key=f"enlightenment_{edj.stem}", package="enlightenment-data",
-                            file=f"{edj.relative_to(roots['enlightenment-data'])}:{hit[0]}",
-                            license="BSD-2-clause", jpeg=hit[1]))
+            yield dict(key=f"enlightenment_{edj.stem}", package="enlightenment-data",
+                       file=f"{edj.relative_to(roots['enlightenment-data'])}:{hit[0]}",
+                       license="BSD-2-clause", jpeg=hit[1])
     for pkg in ("lomiri-wallpapers-16.04", "lomiri-wallpapers-20.04"):
         lic = lomiri_licenses(roots[pkg])
         for f in sorted((roots[pkg] / "usr/share/backgrounds").glob("*.jpg")):
-            out.append(dict(key=f"lomiri_{f.stem.split('_by_')[0]}", package=pkg,
-                            file=str(f.relative_to(roots[pkg])), license=lic.get(f.name, "unknown"),
-                            jpeg=f.read_bytes()))
+            yield dict(key=f"lomiri_{f.stem.split('_by_')[0]}", package=pkg,
+                       file=str(f.relative_to(roots[pkg])), license=lic.get(f.name, "unknown"),
+                       jpeg=f.read_bytes())
     root = roots["plasma-workspace-wallpapers"]
     for wall in sorted((root / "usr/share/wallpapers").iterdir()):
         jpgs = [f for f in wall.glob("contents/images/*.jpg") if not f.is_symlink()]
-        if jpgs:
+        if jpgs:  # the other sizes are symlinks to one file, or smaller crops
             f = max(jpgs, key=lambda p: p.stat().st_size)
-            out.append(dict(key=f"plasma_{wall.name}", package="plasma-workspace-wallpapers",
-                            file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes()))
+            yield dict(key=f"plasma_{wall.name}", package="plasma-workspace-wallpapers",
+                       file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
     root = roots["digikam-data"]
     f = root / "usr/share/digikam/about/images/body-background.jpg"
-    out.append(dict(key="digikam_body-background", package="digikam-data",
-                    file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes()))
-    return out
+    yield dict(key="digikam_body-background", package="digikam-data",
+               file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
 
 
 # --------------------------------------------------------------- measures
 
 def jpeg_quality(im: Image.Image) -> tuple[int, float]:
-    """Estimate the IJG quality (1..100) of a JPEG from its luma table.
+    """IJG quality of a JPEG from its tables (dejpeg's header reader).
 
-    Returns ``(quality, mean |table - IJG(quality)|)``; an error of 0 means the
-    file uses the IJG-scaled Annex K table exactly.
+    Returns ``(quality, table fit error)``; an error of 0 means exact IJG tables.
     """
-    table = np.asarray(im.quantization[0], np.float64)  # Pillow: natural order
-    q = np.arange(1, 101)[:, None]
-    scale = np.where(q < 50, 5000 // q, 200 - 2 * q)
-    ijg = np.clip((ANNEX_K_LUMA * scale + 50) // 100, 1, 255)
-    err = np.abs(ijg - table).mean(axis=1)
-    best = int(np.argmin(err))
-    return best + 1, float(err[best])
+    facts = read_jpeg_facts(im)
+    return int(facts.quality), float(facts.table_fit_error)
 
 
 def ycbcr(rgb: np.ndarray) -> np.ndarray:
@@ -286,24 +273,6 @@ def blockiness(rgb: np.ndarray) -> dict:
     return {"max_dev": round(dev, 4), "traces": traces, **out}
 
 
-def _dct_matrix() -> np.ndarray:
-    k, n = np.meshgrid(np.arange(8), np.arange(8), indexing="ij")
-    m = np.cos((2 * n + 1) * k * np.pi / 16) * np.sqrt(2 / 8)
-    m[0] /= np.sqrt(2)
-    return m
-
-
-DCT8 = _dct_matrix()  # orthonormal 8-point DCT-II, the JPEG (I)DCT scaling
-
-
-def block_dct(y: np.ndarray, off: int) -> np.ndarray:
-    """8x8 DCT of the blocks of plane ``y`` (H, W) starting at (off, off): (N, 8, 8)."""
-    y = y[off:, off:] - 128.0
-    h, w = y.shape[0] // 8 * 8, y.shape[1] // 8 * 8
-    b = y[:h, :w].reshape(h // 8, 8, w // 8, 8).swapaxes(1, 2).reshape(-1, 8, 8)
-    return DCT8 @ b @ DCT8.T
-
-
 def dct_periodicity(rgb: np.ndarray, steps: np.ndarray) -> float:
     """How strongly luma DCT coefficients cluster on multiples of ``steps``.
 
@@ -313,7 +282,7 @@ def dct_periodicity(rgb: np.ndarray, steps: np.ndarray) -> float:
     (which removes the bias of flat regions, where every c is ~0).  Returns the
     mean over those frequencies: ~0 when clean, up to 1 for fresh quantization.
     """
-    y = ycbcr(rgb)[..., 0]
+    y = luma(rgb)
     q = steps.reshape(8, 8).astype(np.float64)
     mask = q >= 2
     mask[0, 0] = False
@@ -321,7 +290,7 @@ def dct_periodicity(rgb: np.ndarray, steps: np.ndarray) -> float:
         return 0.0
     score = []
     for off in (0, 4):
-        c = block_dct(y, off)[:, mask]
+        c = block_dct(y, off, off)[..., mask].reshape(-1, int(mask.sum()))
         score.append(np.abs(np.exp(2j * np.pi * c / q[mask]).mean(axis=0)))
     return round(float((score[0] - score[1]).mean()), 4)
 
@@ -446,7 +415,8 @@ def summary(manifest: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--cache", type=Path, default=None, help="cache dir (default $DEJPEG_DATA or ~/.cache/dejpeg/photos)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="cache dir (default $DEJPEG_DATA or ~/.cache/dejpeg/photos)")
     ap.add_argument("--force", action="store_true", help="re-process the images even if the cache is complete")
     args = ap.parse_args(argv)
     cache = (args.cache or default_cache()).expanduser()

@@ -15,7 +15,7 @@ Three estimators, all on the level-shifted luma of :mod:`dejpeg.features`:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -49,8 +49,10 @@ class GridEstimate:
     contrast: float
 
 
-GRID_CONTRAST_SCALE = 0.01
-"""Contrast at which grid confidence reaches 1 - 1/e (fitted on training photos)."""
+GRID_CONFIDENCE_WEIGHTS = (5.045, 7.778)
+"""Logistic weights (log10 contrast, bias) of the grid confidence: the probability that the
+phase is a real JPEG grid, fitted on training photos by ai-research/calibrate_classical.py
+(confidence 0.5 at a contrast of 0.029)."""
 
 
 def _grid_tiles(y: np.ndarray) -> np.ndarray:
@@ -96,14 +98,16 @@ def detect_grid(y: np.ndarray) -> GridEstimate:
             scores[dy, dx] = np.mean(np.abs(coefficients[..., ac]) < ZERO_LEVEL)
     dy, dx = np.unravel_index(int(np.argmax(scores)), scores.shape)
     contrast = float(scores[dy, dx] - np.median(scores))
-    confidence = float(1.0 - np.exp(-max(contrast, 0.0) / GRID_CONTRAST_SCALE))
+    slope, bias = GRID_CONFIDENCE_WEIGHTS
+    confidence = float(1.0 / (1.0 + np.exp(-(slope * np.log10(max(contrast, 1e-4)) + bias))))
     return GridEstimate(int(dx), int(dy), round(confidence, 4), round(contrast, 5))
 
 
 # --- DCT variance test (seed) -------------------------------------------------------------
 
-DCT_VARIANCE_THRESHOLD = 0.05
-"""Variance of the last 16 zig-zag mean |DCT| below which the seed test says "quantized"."""
+DCT_VARIANCE_THRESHOLD = 0.0028
+"""Variance of the last 16 zig-zag mean |DCT| below which the seed test says "quantized";
+the balanced-accuracy optimum on training photos (ai-research/calibrate_classical.py)."""
 
 
 @dataclass
@@ -294,18 +298,16 @@ def _ijg_luma_tables() -> np.ndarray:
     return ijg_table(np.arange(1, 101), STD_LUMA).astype(np.int64)
 
 
-DIVISOR_COST = 0.1
 OUTLIER_COST = 1.0
-"""Costs in squared log2 units: a step that divides the table entry (a lattice of a
-divisor is always found too) and the cap for a wrong step (one outlier cannot outvote
-the rest; 1.0 = a factor of two)."""
+"""Cap of the squared log2 error of one frequency (1.0 = a factor of two), so that one
+wrong step (often a divisor of the true one) cannot outvote the rest."""
 
 
 def quality_from_steps(estimate: StepEstimate) -> StepQuality:
     """Inverse IJG scaling: the quality whose luma table best matches the estimated steps.
 
-    Per determined frequency the cost is 0 for an exact match, DIVISOR_COST when the
-    estimate divides the table entry, else the squared log2 ratio capped at OUTLIER_COST.
+    Per determined frequency the cost is the squared log2 ratio of table entry and
+    estimate, capped at OUTLIER_COST.
     Where several qualities tie (their tables agree on those frequencies) their mean is
     returned.
     """
@@ -315,9 +317,7 @@ def quality_from_steps(estimate: StepEstimate) -> StepQuality:
         return StepQuality(None, None, n)
     tables = _ijg_luma_tables()[:, used]
     steps = estimate.steps[used][None, :]
-    log_ratio = np.log2(tables / steps)
-    cost = np.where(tables == steps, 0.0,
-                    np.where(tables % steps == 0, DIVISOR_COST, np.minimum(log_ratio ** 2, OUTLIER_COST)))
+    cost = np.minimum(np.log2(tables / steps) ** 2, OUTLIER_COST)
     errors = cost.mean(axis=1)
     best = np.flatnonzero(errors <= errors.min() + 1e-9) + 1
     return StepQuality(round(float(best.mean()), 2), round(float(np.sqrt(errors.min())), 4), n)
@@ -325,9 +325,31 @@ def quality_from_steps(estimate: StepEstimate) -> StepQuality:
 
 # --- verdict ------------------------------------------------------------------------------
 
-MIN_DETERMINED = 3
-"""Frequencies with a clear step needed to call the pixels compressed."""
-VERDICT_SLOPE = 1.5
+VERDICT_WEIGHTS = (3.526, 1.049, 4.229)
+"""Logistic weights of :func:`verdict_features` (bias last), fitted on 800 random crops of
+the training photos by ``ai-research/calibrate_classical.py --samples 800`` (balanced
+accuracy 0.992 there, no false positive)."""
+
+
+def verdict_features(contrast: float, estimate: StepEstimate) -> tuple[float, float]:
+    """The two numbers the classical verdict is based on.
+
+    Returns:
+        (log10 of the grid contrast, floored at 1e-4; number of frequencies with a clear
+        step, capped at 8).
+    """
+    return float(np.log10(max(contrast, 1e-4))), float(min(int(estimate.determined.sum()), 8))
+
+
+def classical_verdict(contrast: float, estimate: StepEstimate) -> float:
+    """Probability that the pixels were JPEG-quantized (logistic on :func:`verdict_features`).
+
+    Quantization leaves two traces that smooth natural pixels do not: near-zero
+    coefficients that line up with one 8x8 phase (grid contrast), and coefficient
+    histograms that sit on a lattice (determined steps).
+    """
+    z = float(np.dot(VERDICT_WEIGHTS[:-1], verdict_features(contrast, estimate)) + VERDICT_WEIGHTS[-1])
+    return float(1.0 / (1.0 + np.exp(-z)))
 
 
 @dataclass
@@ -340,23 +362,11 @@ class ClassicalResult:
     step_quality: StepQuality
     probability_compressed: float
     blocks: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def compressed(self) -> bool:
-        """True when the estimated table says the pixels were quantized."""
+        """True when the classical verdict says the pixels were quantized."""
         return self.probability_compressed >= 0.5
-
-
-def classical_verdict(estimate: StepEstimate) -> float:
-    """Probability that the pixels were JPEG-quantized, from the determined frequencies.
-
-    A logistic in the number of frequencies with a clear step, centred between
-    MIN_DETERMINED - 1 and MIN_DETERMINED: never-compressed pixels rarely show more than one
-    spurious step; JPEG pixels at quality <= 95 show many.
-    """
-    n = int(estimate.determined.sum())
-    return float(1.0 / (1.0 + np.exp(-VERDICT_SLOPE * (n - (MIN_DETERMINED - 0.5)))))
 
 
 def analyze_pixels(y: np.ndarray) -> ClassicalResult:
@@ -375,6 +385,6 @@ def analyze_pixels(y: np.ndarray) -> ClassicalResult:
         variance_test=dct_variance_test(coefficients),
         steps=steps,
         step_quality=quality_from_steps(steps),
-        probability_compressed=round(classical_verdict(steps), 4),
+        probability_compressed=round(classical_verdict(grid.contrast, steps), 4),
         blocks=int(np.prod(coefficients.shape[:2])),
     )
