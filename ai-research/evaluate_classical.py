@@ -54,7 +54,7 @@ def run(images: list[tuple[str, np.ndarray]]) -> list[dict]:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| QF | cases | detected (steps) | detected (DCT variance test) | QF MAE | QF exact (±0.5) "
+    lines = ["| QF | cases | detected (verdict) | detected (DCT variance test) | QF MAE | QF exact (±0.5) "
              "| grid correct (shifted crops) |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for q in [None] + QUALITIES:

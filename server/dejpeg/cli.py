@@ -19,7 +19,7 @@ from .pipeline import analyze
 from .report import Report
 
 EXIT_INPUT_ERROR = 1
-EXIT_USAGE = 2
+VERDICT_WORDS = {"none": "never compressed", "single": "compressed once", "double": "compressed twice"}
 
 
 def summary(path: str, report: Report) -> str:
@@ -33,7 +33,7 @@ def summary(path: str, report: Report) -> str:
         lines.append(f"  header: quality {jpeg['quality']} ({tables}), {jpeg['subsampling']}, "
                      f"{'progressive' if jpeg['progressive'] else 'baseline'}")
     qf = f", quality ~{quality.estimate:g}" if quality.estimate is not None else ""
-    lines.append(f"  pixels: {comp.verdict} compression (confidence {comp.confidence:.2f}){qf} "
+    lines.append(f"  pixels: {VERDICT_WORDS[comp.verdict]} (confidence {comp.confidence:.2f}){qf} "
                  f"[{comp.method}]")
     grid = report.grid
     lines.append(f"  block grid: offset ({grid.dx}, {grid.dy}), confidence {grid.confidence:.2f}")
@@ -60,7 +60,8 @@ def _analyze(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     """Replace this process with gunicorn serving :func:`dejpeg.app.create_app`."""
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
-            "--workers", str(args.workers), "--timeout", "300", "dejpeg.app:create_app()"]
+            "--workers", str(args.workers), "--timeout", "300", "--no-control-socket",
+            "dejpeg.app:create_app()"]
     os.execv(sys.executable, argv)
     return 0  # not reached
 

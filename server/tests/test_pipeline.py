@@ -1,0 +1,202 @@
+"""dejpeg.pipeline.analyze(): every kind of source in, a JSON-able Report out."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dejpeg.errors import InputError
+from dejpeg.load import Limits, load_image
+from dejpeg.pipeline import analyze
+from dejpeg.report import Compression, Grid, Quality, Report
+
+CONTRACT_KEYS = {"source", "jpeg", "grid", "compression", "quality", "evidence", "timings_ms"}
+
+
+def _decoded(data: bytes) -> np.ndarray:
+    """Pixels of an encoded image (the JPEG decoded by Pillow)."""
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def q30(photo, encode) -> bytes:
+    return encode(photo, quality=30)
+
+
+@pytest.fixture(scope="module")
+def q30_report(q30) -> Report:
+    return analyze(q30)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def test_bytes_source(q30, q30_report):
+    report = q30_report
+    assert isinstance(report, Report)
+    assert report.source["name"] == ""
+    assert report.source["format"] == "JPEG"
+    assert (report.source["width"], report.source["height"]) == (512, 384)
+    assert report.source["bytes"] == len(q30)
+    assert report.jpeg["quality"] == 30
+    assert report.compression.verdict == "single"
+    assert abs(report.quality.estimate - 30) <= 3
+
+
+@pytest.mark.parametrize("kind", [bytearray, memoryview])
+def test_bytes_like_sources(q30, q30_report, kind):
+    report = analyze(kind(q30), name="upload.jpg")
+    assert report.source["name"] == "upload.jpg"
+    assert report.jpeg == q30_report.jpeg
+    assert report.compression == q30_report.compression
+
+
+def test_str_and_pathlib_sources_default_name_to_basename(tmp_path, q30, q30_report):
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(q30)
+    for source in (str(path), path):
+        report = analyze(source)
+        assert report.source["name"] == "holiday.jpg"
+        assert report.source["bytes"] == len(q30)
+        assert report.jpeg == q30_report.jpeg
+        assert report.grid == q30_report.grid
+        assert report.compression == q30_report.compression
+        assert report.quality == q30_report.quality
+        assert report.evidence == q30_report.evidence
+
+
+def test_path_source_with_explicit_name(tmp_path, q30):
+    path = tmp_path / "holiday.jpg"
+    path.write_bytes(q30)
+    assert analyze(path, name="other.jpg").source["name"] == "other.jpg"
+
+
+def test_loaded_image_source(q30, q30_report):
+    image = load_image(q30, name="preloaded.jpg")
+    report = analyze(image)
+    assert report.source["name"] == "preloaded.jpg"
+    assert report.jpeg == q30_report.jpeg
+    assert report.compression == q30_report.compression
+    assert report.quality == q30_report.quality
+
+
+def test_missing_path_is_input_error(tmp_path):
+    with pytest.raises(InputError) as info:
+        analyze(tmp_path / "nope.jpg")
+    assert info.value.status == 404
+
+
+def test_limits_are_applied(q30):
+    with pytest.raises(InputError) as info:
+        analyze(q30, limits=Limits(max_bytes=1000))
+    assert (info.value.code, info.value.status) == ("too_large", 413)
+    with pytest.raises(InputError) as info:
+        analyze(q30, limits=Limits(max_pixels=1000))
+    assert (info.value.code, info.value.status) == ("too_many_pixels", 413)
+
+
+@pytest.mark.parametrize("data,status", [(b"", 400), (b"hello, world\n" * 10, 415)])
+def test_bad_bytes_are_input_errors(data, status):
+    with pytest.raises(InputError) as info:
+        analyze(data)
+    assert info.value.status == status
+
+
+def test_truncated_jpeg_is_input_error(q30):
+    with pytest.raises(InputError) as info:
+        analyze(q30[: len(q30) // 2])
+    assert info.value.status == 422
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_report_types(q30_report):
+    r = q30_report
+    assert isinstance(r.grid, Grid) and isinstance(r.compression, Compression) and isinstance(r.quality, Quality)
+    assert r.compression.verdict in ("none", "single", "double")
+    assert sum(r.compression.probabilities.values()) == pytest.approx(1.0, abs=1e-3)
+    assert set(r.compression.probabilities) == {"none", "single", "double"}
+    assert 0.0 <= r.compression.confidence <= 1.0
+    assert r.compression.confidence == pytest.approx(r.compression.probabilities[r.compression.verdict], abs=1e-3)
+    assert 0 <= r.grid.dx < 8 and 0 <= r.grid.dy < 8
+    assert {"load", "total"} <= set(r.timings_ms)
+    assert all(isinstance(v, float) and v >= 0 for v in r.timings_ms.values())
+
+
+def test_to_json_is_plain_and_round_trips(q30_report):
+    data = q30_report.to_json()
+    assert set(data) >= CONTRACT_KEYS
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+    # The same object again (to_json does not hand out shared state that drifts).
+    assert json.dumps(q30_report.to_json(), allow_nan=False) == text
+    assert data["grid"] == {"dx": q30_report.grid.dx, "dy": q30_report.grid.dy,
+                            "confidence": q30_report.grid.confidence}
+    assert len(data["jpeg"]["quantization"]["luma"]) == 64
+
+
+def test_to_json_of_png_round_trips(photo, encode):
+    data = analyze(encode(photo, "PNG")).to_json()
+    assert data["jpeg"] is None
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+def test_deterministic(q30):
+    a, b = analyze(q30).to_json(), analyze(q30).to_json()
+    a.pop("timings_ms"), b.pop("timings_ms")
+    assert a == b
+
+
+# --------------------------------------------------------------------------- pixels
+
+
+def test_cropped_jpeg_grid_and_quality(photo, encode):
+    rows, cols = 3, 5
+    pixels = _decoded(encode(photo, quality=40))[rows:, cols:]
+    report = analyze(encode(pixels, "PNG"))
+    assert report.jpeg is None
+    assert report.compression.verdict == "single"
+    # features.py: cropping c pixels from the left gives dx = (8 - c % 8) % 8 (same for rows/dy).
+    assert (report.grid.dx, report.grid.dy) == ((8 - cols % 8) % 8, (8 - rows % 8) % 8) == (3, 5)
+    assert report.quality.estimate is not None and abs(report.quality.estimate - 40) <= 3
+
+
+def test_never_compressed_png(photo, encode):
+    report = analyze(encode(photo, "PNG"))
+    assert report.compression.verdict == "none"
+    assert report.quality.estimate is None
+    assert report.quality.primary_estimate is None
+
+
+def test_tiny_png_does_not_crash(small_photo, encode):
+    report = analyze(encode(small_photo[:7, :5], "PNG"))
+    assert (report.source["width"], report.source["height"]) == (5, 7)
+    assert report.compression.verdict == "none"
+    assert report.quality.estimate is None
+    json.dumps(report.to_json(), allow_nan=False)
+
+
+def test_one_pixel_gif_does_not_crash(encode):
+    report = analyze(encode(np.full((1, 1, 3), 128, np.uint8), "GIF"))
+    assert report.source["format"] == "GIF"
+    assert (report.source["width"], report.source["height"]) == (1, 1)
+    assert report.compression.verdict == "none"
+    assert report.quality.estimate is None
+    json.dumps(report.to_json(), allow_nan=False)
+
+
+def test_grayscale_jpeg(photo, encode):
+    gray = np.asarray(Image.fromarray(photo).convert("L"))
+    report = analyze(encode(gray, quality=60))
+    assert report.source["mode"] == "L"
+    assert report.jpeg["quality"] == 60
+    assert report.jpeg["quantization"]["chroma"] is None
+    assert report.compression.verdict == "single"
+    assert abs(report.quality.estimate - 60) <= 3
