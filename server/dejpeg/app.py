@@ -18,10 +18,11 @@ from flask import Blueprint, Flask, current_app, jsonify, request, send_from_dir
 from flask.wrappers import Request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from . import __version__
 from .errors import InputError
-from .load import Limits
+from .load import Limits, human_bytes
 from .pipeline import analyze
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         if err.code == 413:
-            limit = app.config["MAX_UPLOAD_BYTES"] / (1024 * 1024)
-            return error_response("too_large", f"The upload is larger than the {limit:.0f} MB limit.", 413)
+            limit = human_bytes(app.config["MAX_UPLOAD_BYTES"])
+            return error_response("too_large", f"The upload is larger than the {limit} limit.", 413)
         code = (err.name or "error").lower().replace(" ", "_")
         return error_response(code, err.description or err.name, err.code or 500)
 
@@ -88,15 +89,20 @@ def _register_errors(app: Flask) -> None:
         return error_response("internal_error", "Something went wrong on our side; the error was logged.", 500)
 
 
+class PagePath(PathConverter):
+    """A path of the page, i.e. anything not under /api (which keeps its own 404/405)."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
 def _register_page(app: Flask) -> None:
     """Serve the built React page at / when it exists, else a short pointer to the API."""
     dist = Path(app.config["CLIENT_DIST"])
+    app.url_map.converters["page"] = PagePath
 
     @app.get("/")
-    @app.get("/<path:path>")
+    @app.get("/<page:path>")
     def page(path: str = "index.html"):
-        if path.startswith("api/"):
-            return error_response("not_found", "No such API route.", 404)
         if (dist / path).is_file():
             return send_from_directory(dist, path)
         if (dist / "index.html").is_file():

@@ -113,7 +113,7 @@ class LoadedImage:
 # --------------------------------------------------------------------------- helpers
 
 
-def _human_bytes(n: int) -> str:
+def human_bytes(n: int) -> str:
     """1536 -> '1.5 KiB'."""
     if n < 1024:
         return f"{n} bytes"
@@ -336,7 +336,7 @@ def load_image(data: bytes | bytearray | memoryview, name: str = "", limits: Lim
         raise InputError("empty", "The file is empty.", 400)
     if len(data) > limits.max_bytes:
         raise InputError(
-            "too_large", f"The file is {_human_bytes(len(data))}; the limit is {_human_bytes(limits.max_bytes)}.", 413
+            "too_large", f"The file is {human_bytes(len(data))}; the limit is {human_bytes(limits.max_bytes)}.", 413
         )
     # Pillow warns (not raises) between MAX_IMAGE_PIXELS and twice that; our own
     # explicit limit below replaces that warning.  Pillow's other warnings
@@ -430,7 +430,7 @@ def load_path(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> 
         raise InputError("not_a_file", f"{p} is not a regular file.", 400)
     if st.st_size > limits.max_bytes:
         raise InputError(
-            "too_large", f"{p.name} is {_human_bytes(st.st_size)}; the limit is {_human_bytes(limits.max_bytes)}.", 413
+            "too_large", f"{p.name} is {human_bytes(st.st_size)}; the limit is {human_bytes(limits.max_bytes)}.", 413
         )
     try:
         data = p.read_bytes()
