@@ -27,13 +27,6 @@ def benchmark_images(*sets: str) -> list[tuple[str, np.ndarray]]:
     return images
 
 
-def pillow_jpeg(pixels: np.ndarray, quality: int, **kwargs) -> np.ndarray:
-    """Encode with Pillow at ``quality`` (libjpeg defaults: 4:2:0) and decode: same shape, uint8."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality, **kwargs)
-    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert(Image.fromarray(pixels).mode))
-
-
 def png_bytes(pixels: np.ndarray) -> bytes:
     """Lossless PNG of the pixels: what a pixel-only evaluation hands over."""
     buffer = io.BytesIO()

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import minimize
 from tqdm import tqdm
 
-from benchmarks import pillow_jpeg
+from data.jpeg_history import jpeg_roundtrip
 from dejpeg.classical import analyze_pixels, verdict_features
 from dejpeg.features import luma
 from data.clean_photos import load_split
@@ -35,7 +35,7 @@ def samples(photos, n: int, seed: int):
         crop = np.ascontiguousarray(photo[top:top + h, left:left + w])
         quality = None if rng.random() < 0.5 else int(rng.integers(5, 101))
         if quality is not None:
-            crop = pillow_jpeg(crop, quality, subsampling=int(rng.choice([0, 2])))
+            crop = jpeg_roundtrip(crop, quality, subsampling=("4:4:4", "4:2:0")[int(rng.integers(2))])
             cut = rng.integers(0, 8, 2)
             crop = crop[cut[0]:, cut[1]:]
         yield quality, crop

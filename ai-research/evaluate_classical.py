@@ -19,7 +19,8 @@ import numpy as np
 from tqdm import tqdm
 
 import dejpeg
-from benchmarks import benchmark_images, pillow_jpeg, png_bytes
+from benchmarks import benchmark_images, png_bytes
+from data.jpeg_history import jpeg_roundtrip
 
 QUALITIES = [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
 REPORTS = Path(__file__).resolve().parent / "reports"
@@ -35,7 +36,7 @@ def run(images: list[tuple[str, np.ndarray]]) -> list[dict]:
     cases = [(i, name, pixels, q, shifted) for i, (name, pixels) in enumerate(images)
              for q in [None] + QUALITIES for shifted in (False, True)]
     for i, name, pixels, q, shifted in tqdm(cases, unit="case"):
-        decoded = pixels if q is None else pillow_jpeg(pixels, q)
+        decoded = pixels if q is None else jpeg_roundtrip(pixels, q)
         rows, cols = crop_offset(i) if shifted else (0, 0)
         report = dejpeg.analyze(png_bytes(decoded[rows:, cols:]), name=name)
         evidence = report.evidence

@@ -56,15 +56,19 @@ phase is a real JPEG grid, fitted on training photos by ai-research/calibrate_cl
 
 
 def _grid_tiles(y: np.ndarray) -> np.ndarray:
-    """Up to 4x4 tiles of (GRID_TILE + 7)^2 pixels spread over ``y``: (T, S, S).
+    """Up to 4x4 disjoint tiles of (GRID_TILE + 7)^2 pixels spread over ``y``: (T, S, S).
 
     Tile origins are multiples of 8, so a phase inside a tile is a phase of the image.
     """
     h, w = y.shape
     side = min(GRID_TILE, (min(h, w) - BLOCK + 1) // BLOCK * BLOCK)
     span = side + BLOCK - 1
-    tops = np.unique(np.linspace(0, h - span, GRID_TILES_PER_SIDE).astype(int) // BLOCK * BLOCK)
-    lefts = np.unique(np.linspace(0, w - span, GRID_TILES_PER_SIDE).astype(int) // BLOCK * BLOCK)
+
+    def origins(extent: int) -> np.ndarray:
+        count = min(GRID_TILES_PER_SIDE, extent // span)
+        return np.unique(np.linspace(0, extent - span, count).astype(int) // BLOCK * BLOCK)
+
+    tops, lefts = origins(h), origins(w)
     rows = tops[:, None, None, None] + np.arange(span)[None, None, :, None]
     cols = lefts[None, :, None, None] + np.arange(span)[None, None, None, :]
     return y[rows, cols].reshape(-1, span, span)
@@ -369,14 +373,13 @@ class ClassicalResult:
         return self.probability_compressed >= 0.5
 
 
-def analyze_pixels(y: np.ndarray) -> ClassicalResult:
-    """Run every classical estimator on a level-shifted luma image.
+def analyze_blocks(grid: GridEstimate, coefficients: np.ndarray) -> ClassicalResult:
+    """Run the classical estimators on the block DCT of the detected grid.
 
     Args:
-        y: (H, W) float32 level-shifted luma.
+        grid: from :func:`detect_grid`.
+        coefficients: (Bh, Bw, 8, 8) block DCT on that grid (may hold no block).
     """
-    grid = detect_grid(y)
-    coefficients = block_dct(y, grid.dx, grid.dy)
     if coefficients.size == 0:
         coefficients = np.zeros((1, 1, BLOCK, BLOCK), dtype=np.float32)
     steps = estimate_steps(coefficients)
@@ -388,3 +391,13 @@ def analyze_pixels(y: np.ndarray) -> ClassicalResult:
         probability_compressed=round(classical_verdict(grid.contrast, steps), 4),
         blocks=int(np.prod(coefficients.shape[:2])),
     )
+
+
+def analyze_pixels(y: np.ndarray) -> ClassicalResult:
+    """Detect the grid and run every classical estimator on a level-shifted luma image.
+
+    Args:
+        y: (H, W) float32 level-shifted luma.
+    """
+    grid = detect_grid(y)
+    return analyze_blocks(grid, block_dct(y, grid.dx, grid.dy))

@@ -10,17 +10,20 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Iterator, Union
 
-from .classical import ClassicalResult, analyze_pixels
-from .features import luma
+from .classical import ClassicalResult, analyze_blocks, detect_grid
+from .features import block_dct, luma
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
+from .models.detector import Detection, partition_histograms, shared_detector
 from .report import Compression, Grid, Quality, Report
 
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
 
 CLASSICAL_METHOD = "classical:quantization-steps"
 CLASSICAL_QUALITY_METHOD = "classical:quantization-steps+inverse-ijg-scaling"
+LEARNED_METHOD = "learned:dct-histogram-cnn"
 
 
 @contextmanager
@@ -70,6 +73,27 @@ def _evidence(result: ClassicalResult) -> dict:
     }
 
 
+def _classical_verdict(result: ClassicalResult) -> tuple[Compression, Quality]:
+    p = result.probability_compressed
+    compressed = result.compressed
+    compression = Compression(
+        verdict="single" if compressed else "none",
+        confidence=round(p if compressed else 1.0 - p, 4),
+        probabilities={"none": round(1.0 - p, 4), "single": round(p, 4), "double": 0.0},
+        method=CLASSICAL_METHOD,
+    )
+    quality = Quality(result.step_quality.quality if compressed else None, None, CLASSICAL_QUALITY_METHOD)
+    return compression, quality
+
+
+def _learned_verdict(detection: Detection) -> tuple[Compression, Quality]:
+    verdict = detection.verdict
+    compression = Compression(verdict, detection.probabilities[verdict], detection.probabilities, LEARNED_METHOD)
+    quality = Quality(detection.quality if verdict != "none" else None,
+                      detection.primary if verdict == "double" else None, LEARNED_METHOD)
+    return compression, quality
+
+
 def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Analyse one image's compression history.
 
@@ -79,8 +103,8 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
         limits: upload limits (bytes, pixels).
 
     Returns:
-        The report; ``compression``/``quality`` come from the pixels, ``jpeg`` from the
-        file header.
+        The report; ``compression``/``quality`` come from the pixels (the learned detector
+        when its weights ship, else the classical estimators), ``jpeg`` from the header.
 
     Raises:
         InputError: for anything that is not a decodable image within the limits.
@@ -89,28 +113,28 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
     start = time.perf_counter()
     with _timed(timings, "load"):
         image = load(source, name, limits)
+    with _timed(timings, "features"):
+        y = luma(image.pixels)
+        grid = detect_grid(y)
+        coefficients = block_dct(y, grid.dx, grid.dy)
     with _timed(timings, "classical"):
-        result = analyze_pixels(luma(image.pixels))
-    p = result.probability_compressed
-    compressed = result.compressed
-    compression = Compression(
-        verdict="single" if compressed else "none",
-        confidence=round(p if compressed else 1.0 - p, 4),
-        probabilities={"none": round(1.0 - p, 4), "single": round(p, 4), "double": 0.0},
-        method=CLASSICAL_METHOD,
-    )
-    quality = Quality(
-        estimate=result.step_quality.quality if compressed else None,
-        primary_estimate=None,
-        method=CLASSICAL_QUALITY_METHOD,
-    )
+        result = analyze_blocks(grid, coefficients)
+    compression, quality = _classical_verdict(result)
+    evidence = _evidence(result)
+    detector = shared_detector()
+    if detector is not None:
+        with _timed(timings, "detector"):
+            detection = detector.detect(*partition_histograms(coefficients, *y.shape, grid))
+        evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
+        evidence["partitions"] = detection.partitions
+        compression, quality = _learned_verdict(detection)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
     return Report(
         source=image.to_json(),
         jpeg=image.jpeg.to_json() if image.jpeg is not None else None,
-        grid=Grid(result.grid.dx, result.grid.dy, result.grid.confidence),
+        grid=Grid(grid.dx, grid.dy, grid.confidence),
         compression=compression,
         quality=quality,
-        evidence=_evidence(result),
+        evidence=evidence,
         timings_ms=timings,
     )

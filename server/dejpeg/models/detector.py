@@ -1,0 +1,181 @@
+"""Learned compression detector: none / single / double, QF and primary QF, from pixels.
+
+Input: the 64x121 DCT histograms (dejpeg.features.dct_histograms) of every 256x256 Y
+partition on the detected block grid. The network folds each histogram to |c| (61 bins),
+compresses it with ``log1p(1000 h) / log1p(1000)`` and runs convolutions along the bins
+that share weights across the 64 frequencies (comb detectors), then mixes frequencies
+in dense layers. Three heads per partition: class probabilities, QF of the last
+compression, QF of the first compression (meaningful for "double").
+
+Image level: class probabilities are averaged over partitions; QFs are averaged with
+weights p(compressed) and p(double). Every partition is used, in raster order, so the
+same image gives the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..classical import GridEstimate, detect_grid
+from ..features import (BLOCK, HISTOGRAM_RANGE, Partition, block_dct, dct_histograms, luma, partition_blocks,
+                        partitions)
+
+CLASSES = ("none", "single", "double")
+WEIGHTS = Path(__file__).resolve().parent / "weights" / "detector.weights.h5"
+FOLDED_BINS = HISTOGRAM_RANGE + 1
+QUALITY_SCALE = 100.0
+
+
+@dataclass
+class ImageFeatures:
+    """The detector's input for one image.
+
+    Attributes:
+        grid: detected block grid.
+        partitions: grid-aligned squares, raster order.
+        histograms: (P, 64, 121) float32 DCT histograms, one per partition.
+    """
+
+    grid: GridEstimate
+    partitions: list[Partition]
+    histograms: np.ndarray
+
+
+def partition_histograms(coefficients: np.ndarray, height: int, width: int, grid: GridEstimate,
+                         ) -> tuple[list[Partition], np.ndarray]:
+    """Histograms of every partition of a block-DCT grid.
+
+    Args:
+        coefficients: (Bh, Bw, 8, 8) block DCT on ``grid``.
+        height, width: image size in pixels.
+
+    Returns:
+        (partitions, (P, 64, 121) float32); an image without a complete block gives one
+        all-zero histogram so that every image has a prediction.
+    """
+    parts = partitions(height, width, grid.dx, grid.dy)
+    if not parts:
+        return [Partition(0, 0, 0)], np.zeros((1, 64, 2 * HISTOGRAM_RANGE + 1), np.float32)
+    return parts, dct_histograms(partition_blocks(coefficients, parts, grid.dx, grid.dy))
+
+
+def image_features(pixels: np.ndarray) -> ImageFeatures:
+    """Detect the grid and compute the partition histograms of (H, W[, 3]) uint8 pixels."""
+    y = luma(pixels)
+    grid = detect_grid(y)
+    parts, hist = partition_histograms(block_dct(y, grid.dx, grid.dy), *y.shape, grid)
+    return ImageFeatures(grid, parts, hist)
+
+
+def prepare(histograms: np.ndarray) -> np.ndarray:
+    """Network input from (N, 64, 121) histograms: (N, 64, 61, 1) float32 in 0..1.
+
+    Folds +c and -c together (the sign of a coefficient carries no compression trace)
+    and compresses the dynamic range so that the zero bin does not drown the comb.
+    """
+    h = np.asarray(histograms, np.float32)
+    folded = h[..., HISTOGRAM_RANGE:].copy()
+    folded[..., 1:] += h[..., HISTOGRAM_RANGE - 1::-1]
+    return (np.log1p(1000.0 * folded) / np.log1p(1000.0))[..., None]
+
+
+def build_detector():
+    """The Keras network (about 0.57 M parameters); inputs from :func:`prepare`.
+
+    Outputs: {"class": (N, 3) softmax, "quality": (N, 1) in 0..1 (QF / 100),
+    "primary": (N, 1) in 0..1}.
+    """
+    import keras
+    from keras import layers
+
+    def conv(x, filters, kernel, dilation=1, padding="same"):
+        x = layers.Conv2D(filters, (1, kernel), dilation_rate=(1, dilation), padding=padding, use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        return layers.ReLU()(x)
+
+    inputs = keras.Input((64, FOLDED_BINS, 1), name="histograms")
+    x = conv(inputs, 16, 3)
+    x = conv(x, 16, 3, dilation=2)
+    x = layers.MaxPooling2D((1, 2))(x)
+    x = conv(x, 32, 3)
+    x = conv(x, 32, 3, dilation=2)
+    x = layers.MaxPooling2D((1, 2))(x)
+    x = conv(x, 32, x.shape[2], padding="valid")      # one embedding per frequency
+    x = layers.Flatten()(x)
+    x = layers.Dense(256, activation="relu")(x)
+    x = layers.Dropout(0.3)(x)
+    x = layers.Dense(128, activation="relu")(x)
+    outputs = {
+        "class": layers.Dense(len(CLASSES), activation="softmax", name="class")(x),
+        "quality": layers.Dense(1, activation="sigmoid", name="quality")(x),
+        "primary": layers.Dense(1, activation="sigmoid", name="primary")(x),
+    }
+    return keras.Model(inputs, outputs, name="detector")
+
+
+@dataclass
+class Detection:
+    """Detector output for one image.
+
+    Attributes:
+        probabilities: {"none", "single", "double"}: image-level class probabilities.
+        quality: QF of the last compression (1..100), from partitions weighted by p(compressed).
+        primary: QF of the first compression, weighted by p(double).
+        partitions: per partition {"top", "left", "size", "probabilities", "quality", "primary"}.
+    """
+
+    probabilities: dict[str, float]
+    quality: float
+    primary: float
+    partitions: list[dict]
+
+    @property
+    def verdict(self) -> str:
+        return max(self.probabilities, key=self.probabilities.get)
+
+
+class Detector:
+    """A loaded detector; build once, call :meth:`detect` for each image."""
+
+    def __init__(self, weights: Path = WEIGHTS):
+        self.model = build_detector()
+        self.model.load_weights(weights)
+
+    def predict(self, histograms: np.ndarray, batch: int = 64) -> dict[str, np.ndarray]:
+        """Per-partition outputs for (P, 64, 121) histograms: class (P, 3), quality (P,), primary (P,)."""
+        x = prepare(histograms)
+        out = {"class": [], "quality": [], "primary": []}
+        for start in range(0, len(x), batch):
+            result = self.model(x[start:start + batch], training=False)
+            for key in out:
+                out[key].append(np.asarray(result[key]))
+        return {"class": np.concatenate(out["class"]),
+                "quality": np.concatenate(out["quality"])[:, 0] * QUALITY_SCALE,
+                "primary": np.concatenate(out["primary"])[:, 0] * QUALITY_SCALE}
+
+    def detect(self, parts: list[Partition], histograms: np.ndarray) -> Detection:
+        """Image-level detection from every partition."""
+        out = self.predict(histograms)
+        probs = out["class"].astype(np.float64)
+        mean = probs.mean(axis=0)
+        compressed = probs[:, 1] + probs[:, 2]
+        quality = float(np.average(out["quality"], weights=compressed + 1e-6))
+        primary = float(np.average(out["primary"], weights=probs[:, 2] + 1e-6))
+        per_partition = [
+            {"top": p.top, "left": p.left, "size": p.size,
+             "probabilities": {c: round(float(v), 4) for c, v in zip(CLASSES, row)},
+             "quality": round(float(q), 2), "primary": round(float(q1), 2)}
+            for p, row, q, q1 in zip(parts, probs, out["quality"], out["primary"])
+        ]
+        return Detection({c: round(float(v), 4) for c, v in zip(CLASSES, mean)},
+                         round(quality, 2), round(primary, 2), per_partition)
+
+
+@lru_cache(maxsize=1)
+def shared_detector() -> Detector | None:
+    """The shipped detector, loaded once per process; None when no weights ship yet."""
+    return Detector() if WEIGHTS.is_file() else None
