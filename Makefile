@@ -6,14 +6,14 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-server bench clean
+.PHONY: setup run test clean
 
 setup: $(STAMP)
 
 $(STAMP): server/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e 'server[test]'
+	$(BIN)/pip install --quiet -e 'server[test,research]'
 	touch $(STAMP)
 
 run: setup

@@ -40,13 +40,14 @@ def run(images: list[tuple[str, np.ndarray]]) -> list[dict]:
         rows, cols = crop_offset(i) if shifted else (0, 0)
         report = dejpeg.analyze(png_bytes(decoded[rows:, cols:]), name=name)
         evidence = report.evidence
+        classical = evidence["classical"]
         results.append({
             "image": name, "quality": q, "shifted": shifted,
             "expected_grid": [(8 - cols) % 8, (8 - rows) % 8],
             "grid": [report.grid.dx, report.grid.dy], "grid_confidence": report.grid.confidence,
-            "verdict": report.compression.verdict,
-            "p_compressed": report.compression.probabilities["single"],
-            "estimate": report.quality.estimate,
+            "verdict": classical["compression"]["verdict"],
+            "p_compressed": classical["compression"]["probabilities"]["single"],
+            "estimate": classical["quality"]["estimate"],
             "variance_test": evidence["dct_variance_test"]["quantized"],
             "determined": evidence["quantization_steps"]["determined"],
             "ms": report.timings_ms["total"],

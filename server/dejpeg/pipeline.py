@@ -1,7 +1,8 @@
 """analyze(): bytes or a path in, a :class:`~dejpeg.report.Report` out.
 
-The stages are plain function calls on plain values: load (decode once) -> luma ->
-classical estimators -> report. Nothing here knows which face (Python, CLI, HTTP)
+The stages are plain function calls on plain values: load (decode once) -> luma, block
+grid and block DCT (computed once) -> classical estimators and the learned detector ->
+report. Nothing here knows which face (Python, CLI, HTTP)
 called it.
 """
 
@@ -69,7 +70,6 @@ def _evidence(result: ClassicalResult) -> dict:
             "fit_error": result.step_quality.fit_error,
             "frequencies": result.step_quality.frequencies,
         },
-        "classical_probability_compressed": result.probability_compressed,
     }
 
 
@@ -121,11 +121,11 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
         result = analyze_blocks(grid, coefficients)
     compression, quality = _classical_verdict(result)
     evidence = _evidence(result)
+    evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
     detector = shared_detector()
     if detector is not None:
         with _timed(timings, "detector"):
             detection = detector.detect(*partition_histograms(coefficients, *y.shape, grid))
-        evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
         evidence["partitions"] = detection.partitions
         compression, quality = _learned_verdict(detection)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
