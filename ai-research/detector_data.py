@@ -4,8 +4,9 @@ Each sample is one square of a clean training photo (random photo, rotation/flip
 position; 70% are 272 px so that one full 256 px partition survives the crops, 30% are
 64..255 px), given a random compression history (data/jpeg_history.py): never, once, or
 twice compressed, aligned or shifted, QF 5..100 denser at the low end, Pillow or OpenCV,
-4:4:4 or 4:2:0. The feature is exactly what the served model sees: the 64x121 DCT
-histogram of the first partition on the *detected* grid (dejpeg.models.detector).
+4:4:4 or 4:2:0. The features are exactly what the served model sees: the 64x121 DCT
+histograms and 2x8 blockiness profiles of the first partition on the *detected* grid
+(dejpeg.models.detector).
 
 Labels respect physics: a second compression on the same grid at a lower-or-equal
 quality (QF1 >= QF2) leaves the first one all but invisible, so it is labelled "single"
@@ -59,15 +60,16 @@ def clean_square(rng: np.random.Generator, photo: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(photo[top:top + size, left:left + size])
 
 
-def sample(args: tuple[int, int]) -> tuple[np.ndarray, int, float, float, int]:
-    """Feature and labels of sample ``index`` of the split seeded by ``seed``."""
+def sample(args: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, int, float, float, int]:
+    """Features (histograms, profiles) and labels of sample ``index`` of the split ``seed``."""
     seed, index = args
     rng = np.random.default_rng([seed, index])
     pixels = clean_square(rng, _PHOTOS[int(rng.integers(len(_PHOTOS)))])
     history = draw_history(rng)
     pixels = apply_history(pixels, history)
-    features = image_features(pixels).histograms[0]
-    return (features.astype(np.float16), *labels(history), int(history.shift != (0, 0)))
+    _, features = image_features(pixels)
+    return (features.histograms[0].astype(np.float16), features.profiles[0],
+            *labels(history), int(history.shift != (0, 0)))
 
 
 def _init(split: str) -> None:
@@ -86,12 +88,13 @@ def main() -> None:
         rows = list(tqdm(pool.imap(sample, jobs, chunksize=64), total=len(jobs), unit="sample"))
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{args.split}.npz"
-    np.savez_compressed(path, features=np.stack([r[0] for r in rows]),
-                        label=np.array([r[1] for r in rows], np.int8),
-                        quality=np.array([r[2] for r in rows], np.float32),
-                        primary=np.array([r[3] for r in rows], np.float32),
-                        shifted=np.array([r[4] for r in rows], np.int8))
-    counts = np.bincount([r[1] for r in rows], minlength=len(CLASSES))
+    np.savez_compressed(path, histograms=np.stack([r[0] for r in rows]),
+                        profiles=np.stack([r[1] for r in rows]),
+                        label=np.array([r[2] for r in rows], np.int8),
+                        quality=np.array([r[3] for r in rows], np.float32),
+                        primary=np.array([r[4] for r in rows], np.float32),
+                        shifted=np.array([r[5] for r in rows], np.int8))
+    counts = np.bincount([r[2] for r in rows], minlength=len(CLASSES))
     print(f"{path}: {len(rows)} samples, " + ", ".join(f"{c} {n}" for c, n in zip(CLASSES, counts)))
 
 

@@ -24,7 +24,7 @@ REPORT = Path(__file__).resolve().parent / "reports" / "detector_training.json"
 LOSS_WEIGHTS = {"class": 1.0, "quality": 5.0, "primary": 2.0}
 
 
-def load(split: str) -> tuple[np.ndarray, dict, dict]:
+def load(split: str) -> tuple[dict, dict, dict]:
     """Inputs, targets and per-output sample weights of a split."""
     data = np.load(DATA / f"{split}.npz")
     label, quality, primary = data["label"].astype(np.int32), data["quality"], data["primary"]
@@ -34,10 +34,10 @@ def load(split: str) -> tuple[np.ndarray, dict, dict]:
     weights = {"class": np.ones(len(label), np.float32),
                "quality": (label != CLASSES.index("none")).astype(np.float32),
                "primary": (~np.isnan(primary)).astype(np.float32)}
-    return prepare(data["features"]), targets, weights
+    return prepare(data["histograms"], data["profiles"]), targets, weights
 
 
-def evaluate(model, x: np.ndarray, targets: dict) -> dict:
+def evaluate(model, x: dict, targets: dict) -> dict:
     """Validation accuracy per class and QF errors, from the model's own outputs."""
     out = model.predict(x, batch_size=512, verbose=0)
     predicted = out["class"].argmax(axis=1)
@@ -74,7 +74,7 @@ def main() -> None:
         print(f"resuming after epoch {initial_epoch}")
     else:
         model = build_detector()
-        steps = args.epochs * int(np.ceil(len(x) / args.batch))
+        steps = args.epochs * int(np.ceil(len(y["class"]) / args.batch))
         schedule = keras.optimizers.schedules.CosineDecay(args.lr, steps)
         model.compile(optimizer=keras.optimizers.Adam(schedule),
                       loss={"class": "sparse_categorical_crossentropy", "quality": "mae", "primary": "mae"},
@@ -91,8 +91,8 @@ def main() -> None:
     metrics = evaluate(model, vx, vy)
     WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
     model.save_weights(WEIGHTS)
-    REPORT.write_text(json.dumps({"epochs": args.epochs, "batch": args.batch, "train_samples": len(x),
-                                  "val_samples": len(vx), "validation": metrics}, indent=1))
+    REPORT.write_text(json.dumps({"epochs": args.epochs, "batch": args.batch, "train_samples": len(y["class"]),
+                                  "val_samples": len(vy["class"]), "validation": metrics}, indent=1))
     print(json.dumps(metrics, indent=1))
 
 

@@ -70,7 +70,7 @@ DCT_MATRIX = scipy.fft.dct(np.eye(BLOCK), norm="ortho", axis=0).astype(np.float3
 """(8, 8) orthonormal DCT-II basis (row k = frequency k), from SciPy."""
 
 
-def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
+def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0, step: int = 1) -> np.ndarray:
     """JPEG forward DCT of every complete block on the grid ``(dx, dy)``.
 
     The separable transform is applied as two plain matrix products over all blocks at
@@ -78,13 +78,14 @@ def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
 
     Args:
         y: (H, W) float32 level-shifted luma (see :func:`luma`).
-        dx, dy: grid offset in 0..7.
+        dx, dy: grid offset (0..7 for a JPEG grid; larger offsets skip whole blocks).
+        step: keep every ``step``-th block row and column (1 = all).
 
     Returns:
         (Bh, Bw, 8, 8) float32 coefficients; ``[..., u, v]`` is vertical frequency u,
         horizontal frequency v. Range about [-1024, 1016] for the DC, smaller for AC.
     """
-    blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)
+    blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)[::step, ::step]
     bh, bw = blocks.shape[:2]
     rows = (blocks.reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
     both = (rows.transpose(0, 2, 1).reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
@@ -123,6 +124,64 @@ def partitions(height: int, width: int, dx: int, dy: int, size: int = PARTITION)
         return first if first[-1] + size == end else first + [end - size]
 
     return [Partition(t, l, size) for t in starts(dy, bh) for l in starts(dx, bw)]
+
+
+def _partition_means(per_block: np.ndarray, weights: np.ndarray, parts: list[Partition], dx: int, dy: int,
+                     ) -> np.ndarray:
+    """Weighted means of (Bh, Bw, K) block values over each partition's blocks: (P, K).
+
+    Integral images over the block grid, so the cost does not grow with the partitions.
+    """
+    def integral(a: np.ndarray) -> np.ndarray:
+        return np.pad(a, ((1, 0), (1, 0), (0, 0))).cumsum(axis=0).cumsum(axis=1)
+
+    sums, counts = integral(per_block), integral(weights)
+    r0 = np.array([(p.top - dy) // BLOCK for p in parts])
+    c0 = np.array([(p.left - dx) // BLOCK for p in parts])
+    n = np.array([p.size // BLOCK for p in parts])
+    r1, c1 = r0 + n, c0 + n
+
+    def box(t: np.ndarray) -> np.ndarray:
+        return t[r1, c1] - t[r0, c1] - t[r1, c0] + t[r0, c0]
+
+    return box(sums) / np.maximum(box(counts), 1e-9)
+
+
+def blockiness_profiles(y: np.ndarray, dx: int, dy: int, parts: list[Partition]) -> np.ndarray:
+    """Per partition, the blockiness of every column phase and row phase of the block grid.
+
+    Entry ``[p, 0, k]`` is the mean |horizontal second difference| centred on the columns
+    ``k`` pixels after the grid's block starts, ``[p, 1, k]`` the same vertically, each
+    divided by its mean over the 8 phases (1.0 everywhere = no 8-periodic structure).
+    A JPEG shows up at phases 0 and 7 (both sides of its block boundaries); a JPEG
+    that was cropped and compressed again keeps a second bump where its first grid lay,
+    which the last grid's DCT histograms cannot see.
+
+    Args:
+        y: (H, W) float32 level-shifted luma.
+        dx, dy: the detected grid.
+        parts: partitions on that grid.
+
+    Returns:
+        (P, 2, 8) float32; ones for partitions without texture.
+    """
+    if not parts or parts[0].size == 0:
+        return np.ones((len(parts), 2, BLOCK), np.float32)
+    y = np.asarray(y, np.float32)
+    profiles = []
+    for axis in (1, 0):
+        second = np.zeros_like(y)
+        valid = np.zeros_like(y)
+        inner = (slice(None), slice(1, -1)) if axis == 1 else (slice(1, -1), slice(None))
+        second[inner] = np.abs(np.diff(y, 2, axis=axis))
+        valid[inner] = 1.0
+        summed_axis = -2 if axis == 1 else -1          # sum across the block, keep the phase axis
+        per_block = block_view(second, dx, dy).sum(axis=summed_axis)
+        weights = block_view(valid, dx, dy).sum(axis=summed_axis)
+        profiles.append(_partition_means(per_block, weights, parts, dx, dy))
+    profile = np.stack(profiles, axis=1)
+    mean = profile.mean(axis=-1, keepdims=True)
+    return np.where(mean > 1e-6, profile / np.maximum(mean, 1e-6), 1.0).astype(np.float32)
 
 
 def dct_histograms(coefficients: np.ndarray) -> np.ndarray:

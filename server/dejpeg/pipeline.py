@@ -17,7 +17,7 @@ from typing import Iterator, Union
 from .classical import ClassicalResult, analyze_blocks, detect_grid
 from .features import block_dct, luma
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
-from .models.detector import Detection, partition_histograms, shared_detector
+from .models.detector import Detection, partition_features, shared_detector
 from .report import Compression, Grid, Quality, Report
 
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
@@ -125,7 +125,7 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
     detector = shared_detector()
     if detector is not None:
         with _timed(timings, "detector"):
-            detection = detector.detect(*partition_histograms(coefficients, *y.shape, grid))
+            detection = detector.detect(partition_features(y, coefficients, grid))
         evidence["partitions"] = detection.partitions
         compression, quality = _learned_verdict(detection)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)

@@ -68,3 +68,26 @@ def test_histograms_count_rounded_coefficients_per_frequency():
     np.testing.assert_allclose(hist[2, f], expected, atol=1e-6)
     assert np.all(hist.sum(axis=-1) <= 1.0 + 1e-6)
     np.testing.assert_allclose(dct_histograms(blocks[0]), hist[0])
+
+
+def test_blockiness_profiles_show_the_grid_and_a_shifted_earlier_grid(photo, encode):
+    from dejpeg.features import blockiness_profiles
+
+    def jpeg(pixels, quality):
+        return decoded(encode(np.ascontiguousarray(pixels), quality=quality))
+
+    clean = luma(photo)
+    parts = partitions(*clean.shape, 0, 0)
+    flat = blockiness_profiles(clean, 0, 0, parts)
+    assert flat.shape == (len(parts), 2, 8)
+    np.testing.assert_allclose(flat.mean(axis=0), 1.0, atol=0.1)
+
+    single = blockiness_profiles(luma(jpeg(photo, 30)), 0, 0, parts).mean(axis=0)
+    assert np.all(single[:, [0, 7]].mean(axis=-1) > single[:, 1:7].mean(axis=-1) + 0.2)
+
+    # compressed at QF 30, cropped by (3 rows, 5 cols), compressed at QF 90 on the new grid:
+    # the first grid's block starts now sit at column phase 3 and row phase 5
+    double = luma(jpeg(jpeg(photo, 30)[3:, 5:], 90))
+    profile = blockiness_profiles(double, 0, 0, partitions(*double.shape, 0, 0)).mean(axis=0)
+    assert profile[0, 2:4].mean() > np.median(profile[0, 1:7]) + 0.03
+    assert profile[1, 4:6].mean() > np.median(profile[1, 1:7]) + 0.03

@@ -1,11 +1,14 @@
 """Learned compression detector: none / single / double, QF and primary QF, from pixels.
 
-Input: the 64x121 DCT histograms (dejpeg.features.dct_histograms) of every 256x256 Y
-partition on the detected block grid. The network folds each histogram to |c| (61 bins),
-compresses it with ``log1p(1000 h) / log1p(1000)`` and runs convolutions along the bins
-that share weights across the 64 frequencies (comb detectors), then mixes frequencies
-in dense layers. Three heads per partition: class probabilities, QF of the last
-compression, QF of the first compression (meaningful for "double").
+Input, per 256x256 Y partition on the detected block grid: the 64x121 DCT histograms
+(dejpeg.features.dct_histograms), which show the last compression's quantization and the
+comb left by an aligned earlier one, and the 2x8 blockiness profiles
+(dejpeg.features.blockiness_profiles), which show an earlier compression on a shifted
+grid. The network folds each histogram to |c| (61 bins), compresses it with
+``log1p(1000 h) / log1p(1000)`` and runs convolutions along the bins that share weights
+across the 64 frequencies (comb detectors); the log-profiles go through a small dense
+branch; dense layers mix both. Three heads per partition: class probabilities, QF of the
+last compression, QF of the first compression (meaningful for "double").
 
 Image level: class probabilities are averaged over partitions; QFs are averaged with
 weights p(compressed) and p(double). Every partition is used, in raster order, so the
@@ -21,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from ..classical import GridEstimate, detect_grid
-from ..features import (BLOCK, HISTOGRAM_RANGE, Partition, block_dct, dct_histograms, luma, partition_blocks,
-                        partitions)
+from ..features import (HISTOGRAM_RANGE, Partition, block_dct, blockiness_profiles, dct_histograms, luma,
+                        partition_blocks, partitions)
 
 CLASSES = ("none", "single", "double")
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "detector.weights.h5"
@@ -31,60 +34,62 @@ QUALITY_SCALE = 100.0
 
 
 @dataclass
-class ImageFeatures:
+class PartitionFeatures:
     """The detector's input for one image.
 
     Attributes:
-        grid: detected block grid.
-        partitions: grid-aligned squares, raster order.
+        partitions: grid-aligned squares, raster order (one empty square for an image
+            without a complete block, so that every image gets a prediction).
         histograms: (P, 64, 121) float32 DCT histograms, one per partition.
+        profiles: (P, 2, 8) float32 blockiness profiles, one per partition.
     """
 
-    grid: GridEstimate
     partitions: list[Partition]
     histograms: np.ndarray
+    profiles: np.ndarray
 
 
-def partition_histograms(coefficients: np.ndarray, height: int, width: int, grid: GridEstimate,
-                         ) -> tuple[list[Partition], np.ndarray]:
-    """Histograms of every partition of a block-DCT grid.
+def partition_features(y: np.ndarray, coefficients: np.ndarray, grid: GridEstimate) -> PartitionFeatures:
+    """Histograms and blockiness profiles of every partition.
 
     Args:
-        coefficients: (Bh, Bw, 8, 8) block DCT on ``grid``.
-        height, width: image size in pixels.
-
-    Returns:
-        (partitions, (P, 64, 121) float32); an image without a complete block gives one
-        all-zero histogram so that every image has a prediction.
+        y: (H, W) float32 level-shifted luma.
+        coefficients: (Bh, Bw, 8, 8) block DCT of ``y`` on ``grid``.
     """
-    parts = partitions(height, width, grid.dx, grid.dy)
+    parts = partitions(*y.shape, grid.dx, grid.dy)
     if not parts:
-        return [Partition(0, 0, 0)], np.zeros((1, 64, 2 * HISTOGRAM_RANGE + 1), np.float32)
-    return parts, dct_histograms(partition_blocks(coefficients, parts, grid.dx, grid.dy))
+        return PartitionFeatures([Partition(0, 0, 0)], np.zeros((1, 64, 2 * HISTOGRAM_RANGE + 1), np.float32),
+                                 np.ones((1, 2, 8), np.float32))
+    return PartitionFeatures(parts, dct_histograms(partition_blocks(coefficients, parts, grid.dx, grid.dy)),
+                             blockiness_profiles(y, grid.dx, grid.dy, parts))
 
 
-def image_features(pixels: np.ndarray) -> ImageFeatures:
-    """Detect the grid and compute the partition histograms of (H, W[, 3]) uint8 pixels."""
+def image_features(pixels: np.ndarray) -> tuple[GridEstimate, PartitionFeatures]:
+    """Detect the grid and compute the partition features of (H, W[, 3]) uint8 pixels."""
     y = luma(pixels)
     grid = detect_grid(y)
-    parts, hist = partition_histograms(block_dct(y, grid.dx, grid.dy), *y.shape, grid)
-    return ImageFeatures(grid, parts, hist)
+    return grid, partition_features(y, block_dct(y, grid.dx, grid.dy), grid)
 
 
-def prepare(histograms: np.ndarray) -> np.ndarray:
-    """Network input from (N, 64, 121) histograms: (N, 64, 61, 1) float32 in 0..1.
+def prepare(histograms: np.ndarray, profiles: np.ndarray) -> dict[str, np.ndarray]:
+    """Network inputs from (N, 64, 121) histograms and (N, 2, 8) profiles.
 
-    Folds +c and -c together (the sign of a coefficient carries no compression trace)
-    and compresses the dynamic range so that the zero bin does not drown the comb.
+    Returns:
+        {"histograms": (N, 64, 61, 1) float32 in 0..1, "profiles": (N, 16) float32 log-ratios
+        clipped to +-2}. Histograms fold +c and -c together (the sign of a coefficient
+        carries no compression trace) and their range is compressed so that the zero bin
+        does not drown the comb.
     """
     h = np.asarray(histograms, np.float32)
     folded = h[..., HISTOGRAM_RANGE:].copy()
     folded[..., 1:] += h[..., HISTOGRAM_RANGE - 1::-1]
-    return (np.log1p(1000.0 * folded) / np.log1p(1000.0))[..., None]
+    ratios = np.asarray(profiles, np.float32).reshape(len(h), -1)
+    return {"histograms": (np.log1p(1000.0 * folded) / np.log1p(1000.0))[..., None],
+            "profiles": np.clip(np.log(np.maximum(ratios, 1e-3)), -2.0, 2.0)}
 
 
 def build_detector():
-    """The Keras network (about 0.57 M parameters); inputs from :func:`prepare`.
+    """The Keras network (about 0.58 M parameters); inputs from :func:`prepare`.
 
     Outputs: {"class": (N, 3) softmax, "quality": (N, 1) in 0..1 (QF / 100),
     "primary": (N, 1) in 0..1}.
@@ -97,8 +102,9 @@ def build_detector():
         x = layers.BatchNormalization()(x)
         return layers.ReLU()(x)
 
-    inputs = keras.Input((64, FOLDED_BINS, 1), name="histograms")
-    x = conv(inputs, 16, 3)
+    histograms = keras.Input((64, FOLDED_BINS, 1), name="histograms")
+    profiles = keras.Input((16,), name="profiles")
+    x = conv(histograms, 16, 3)
     x = conv(x, 16, 3, dilation=2)
     x = layers.MaxPooling2D((1, 2))(x)
     x = conv(x, 32, 3)
@@ -106,6 +112,8 @@ def build_detector():
     x = layers.MaxPooling2D((1, 2))(x)
     x = conv(x, 32, x.shape[2], padding="valid")      # one embedding per frequency
     x = layers.Flatten()(x)
+    p = layers.Dense(32, activation="relu")(profiles)
+    x = layers.Concatenate()([x, p])
     x = layers.Dense(256, activation="relu")(x)
     x = layers.Dropout(0.3)(x)
     x = layers.Dense(128, activation="relu")(x)
@@ -114,7 +122,7 @@ def build_detector():
         "quality": layers.Dense(1, activation="sigmoid", name="quality")(x),
         "primary": layers.Dense(1, activation="sigmoid", name="primary")(x),
     }
-    return keras.Model(inputs, outputs, name="detector")
+    return keras.Model({"histograms": histograms, "profiles": profiles}, outputs, name="detector")
 
 
 @dataclass
@@ -145,21 +153,21 @@ class Detector:
         self.model = build_detector()
         self.model.load_weights(weights)
 
-    def predict(self, histograms: np.ndarray, batch: int = 64) -> dict[str, np.ndarray]:
-        """Per-partition outputs for (P, 64, 121) histograms: class (P, 3), quality (P,), primary (P,)."""
-        x = prepare(histograms)
+    def predict(self, features: PartitionFeatures, batch: int = 64) -> dict[str, np.ndarray]:
+        """Per-partition outputs: class (P, 3), quality (P,), primary (P,)."""
+        x = prepare(features.histograms, features.profiles)
         out = {"class": [], "quality": [], "primary": []}
-        for start in range(0, len(x), batch):
-            result = self.model(x[start:start + batch], training=False)
+        for start in range(0, len(features.partitions), batch):
+            result = self.model({k: v[start:start + batch] for k, v in x.items()}, training=False)
             for key in out:
                 out[key].append(np.asarray(result[key]))
         return {"class": np.concatenate(out["class"]),
                 "quality": np.concatenate(out["quality"])[:, 0] * QUALITY_SCALE,
                 "primary": np.concatenate(out["primary"])[:, 0] * QUALITY_SCALE}
 
-    def detect(self, parts: list[Partition], histograms: np.ndarray) -> Detection:
+    def detect(self, features: PartitionFeatures) -> Detection:
         """Image-level detection from every partition."""
-        out = self.predict(histograms)
+        out = self.predict(features)
         probs = out["class"].astype(np.float64)
         mean = probs.mean(axis=0)
         compressed = probs[:, 1] + probs[:, 2]
@@ -169,7 +177,7 @@ class Detector:
             {"top": p.top, "left": p.left, "size": p.size,
              "probabilities": {c: round(float(v), 4) for c, v in zip(CLASSES, row)},
              "quality": round(float(q), 2), "primary": round(float(q1), 2)}
-            for p, row, q, q1 in zip(parts, probs, out["quality"], out["primary"])
+            for p, row, q, q1 in zip(features.partitions, probs, out["quality"], out["primary"])
         ]
         return Detection({c: round(float(v), 4) for c, v in zip(CLASSES, mean)},
                          round(quality, 2), round(primary, 2), per_partition)
