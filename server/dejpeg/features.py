@@ -70,7 +70,7 @@ DCT_MATRIX = scipy.fft.dct(np.eye(BLOCK), norm="ortho", axis=0).astype(np.float3
 """(8, 8) orthonormal DCT-II basis (row k = frequency k), from SciPy."""
 
 
-def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0, step: int = 1) -> np.ndarray:
+def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
     """JPEG forward DCT of every complete block on the grid ``(dx, dy)``.
 
     The separable transform is applied as two plain matrix products over all blocks at
@@ -78,14 +78,13 @@ def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0, step: int = 1) -> np.ndar
 
     Args:
         y: (H, W) float32 level-shifted luma (see :func:`luma`).
-        dx, dy: grid offset (0..7 for a JPEG grid; larger offsets skip whole blocks).
-        step: keep every ``step``-th block row and column (1 = all).
+        dx, dy: grid offset in 0..7.
 
     Returns:
         (Bh, Bw, 8, 8) float32 coefficients; ``[..., u, v]`` is vertical frequency u,
         horizontal frequency v. Range about [-1024, 1016] for the DC, smaller for AC.
     """
-    blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)[::step, ::step]
+    blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)
     bh, bw = blocks.shape[:2]
     rows = (blocks.reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
     both = (rows.transpose(0, 2, 1).reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
