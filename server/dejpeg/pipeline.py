@@ -24,7 +24,12 @@ Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
 
 CLASSICAL_METHOD = "classical:quantization-steps"
 CLASSICAL_QUALITY_METHOD = "classical:quantization-steps+inverse-ijg-scaling"
-LEARNED_METHOD = "learned:dct-histogram-cnn"
+LEARNED_METHOD = "learned:dct-histogram-cnn+classical"
+CLASSICAL_EVIDENCE_RANGE = (0.01, 0.99)
+"""The classical P(compressed) enters the fusion clipped to this range, so that neither
+estimator can veto the other outright."""
+EXACT_FIT = 0.05
+"""Classical QF fit error (log2 units) below which the estimated table is an IJG table."""
 
 
 @contextmanager
@@ -86,11 +91,40 @@ def _classical_verdict(result: ClassicalResult) -> tuple[Compression, Quality]:
     return compression, quality
 
 
-def _learned_verdict(detection: Detection) -> tuple[Compression, Quality]:
-    verdict = detection.verdict
-    compression = Compression(verdict, detection.probabilities[verdict], detection.probabilities, LEARNED_METHOD)
-    quality = Quality(detection.quality if verdict != "none" else None,
-                      detection.primary if verdict == "double" else None, LEARNED_METHOD)
+def fuse(probabilities: dict[str, float], p_compressed: float) -> dict[str, float]:
+    """Combine the detector's class probabilities with the classical P(compressed).
+
+    The two look at different traces (the learned one at histogram shapes, the classical
+    one at the grid and the quantization lattice), so they are combined as independent
+    evidence with equal priors: none by ``1 - p``, single and double by ``p``.
+
+    Args:
+        probabilities: {"none", "single", "double"} from the detector.
+        p_compressed: classical probability, clipped to CLASSICAL_EVIDENCE_RANGE.
+
+    Returns:
+        Normalised {"none", "single", "double"}.
+    """
+    p = min(max(p_compressed, CLASSICAL_EVIDENCE_RANGE[0]), CLASSICAL_EVIDENCE_RANGE[1])
+    raw = {"none": probabilities["none"] * (1 - p), "single": probabilities["single"] * p,
+           "double": probabilities["double"] * p}
+    total = sum(raw.values())
+    return {k: round(v / total, 4) for k, v in raw.items()}
+
+
+def _learned_verdict(detection: Detection, result: ClassicalResult) -> tuple[Compression, Quality]:
+    """Fused verdict; the QF of the last compression comes from the quantization lattice
+    when the estimated table is an exact IJG table (it then is exact), else from the network."""
+    probabilities = fuse(detection.probabilities, result.probability_compressed)
+    verdict = max(probabilities, key=probabilities.get)
+    compression = Compression(verdict, probabilities[verdict], probabilities, LEARNED_METHOD)
+    if verdict == "none":
+        return compression, Quality(None, None, LEARNED_METHOD)
+    fit = result.step_quality
+    exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
+    quality = Quality(fit.quality if exact else detection.quality,
+                      detection.primary if verdict == "double" else None,
+                      CLASSICAL_QUALITY_METHOD if exact else LEARNED_METHOD)
     return compression, quality
 
 
@@ -127,7 +161,7 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
         with _timed(timings, "detector"):
             detection = detector.detect(partition_features(y, coefficients, grid))
         evidence["partitions"] = detection.partitions
-        compression, quality = _learned_verdict(detection)
+        compression, quality = _learned_verdict(detection, result)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
     return Report(
         source=image.to_json(),

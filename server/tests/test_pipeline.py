@@ -11,7 +11,7 @@ from PIL import Image
 
 from dejpeg.errors import InputError
 from dejpeg.load import Limits, load_image
-from dejpeg.pipeline import analyze
+from dejpeg.pipeline import analyze, fuse
 from dejpeg.report import Compression, Grid, Quality, Report
 
 CONTRACT_KEYS = {"source", "jpeg", "grid", "compression", "quality", "evidence", "timings_ms"}
@@ -199,3 +199,11 @@ def test_grayscale_jpeg(photo, encode):
     assert report.jpeg["quantization"]["chroma"] is None
     assert report.compression.verdict == "single"
     assert abs(report.quality.estimate - 60) <= 3
+
+
+def test_fusion_lets_strong_classical_evidence_overrule_a_weak_learned_none():
+    learned = {"none": 0.7, "single": 0.2, "double": 0.1}
+    assert max(fuse(learned, 0.999), key=fuse(learned, 0.999).get) == "single"
+    assert max(fuse(learned, 0.001), key=fuse(learned, 0.001).get) == "none"
+    fused = fuse({"none": 0.01, "single": 0.09, "double": 0.9}, 0.3)
+    assert fused["double"] > 0.8 and sum(fused.values()) == pytest.approx(1.0, abs=1e-3)
