@@ -19,16 +19,11 @@ import numpy as np
 from tqdm import tqdm
 
 import dejpeg
-from benchmarks import benchmark_images, png_bytes
+from benchmarks import benchmark_images, png_bytes, shifted_crop
 from data.jpeg_history import jpeg_roundtrip
 
 QUALITIES = [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
 REPORTS = Path(__file__).resolve().parent / "reports"
-
-
-def crop_offset(index: int) -> tuple[int, int]:
-    """Deterministic (rows, cols) crop for the shifted variant; never (0, 0)."""
-    return 1 + index % 7, 1 + (3 * index + 2) % 7
 
 
 def run(images: list[tuple[str, np.ndarray]]) -> list[dict]:
@@ -37,7 +32,7 @@ def run(images: list[tuple[str, np.ndarray]]) -> list[dict]:
              for q in [None] + QUALITIES for shifted in (False, True)]
     for i, name, pixels, q, shifted in tqdm(cases, unit="case"):
         decoded = pixels if q is None else jpeg_roundtrip(pixels, q)
-        rows, cols = crop_offset(i) if shifted else (0, 0)
+        rows, cols = shifted_crop(i) if shifted else (0, 0)
         report = dejpeg.analyze(png_bytes(decoded[rows:, cols:]), name=name)
         evidence = report.evidence
         classical = evidence["classical"]

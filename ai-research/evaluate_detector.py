@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import dejpeg  # noqa: E402
-from benchmarks import benchmark_images, png_bytes  # noqa: E402
+from benchmarks import benchmark_images, png_bytes, shifted_crop  # noqa: E402
 from data.jpeg_history import jpeg_roundtrip  # noqa: E402
 from dejpeg.models.detector import CLASSES  # noqa: E402
 
@@ -37,11 +37,6 @@ SEED_DOUBLE = [(50, x) for x in (10, 30, 50, 70, 90)]
 SEED_SINGLE_ACCURACY = {10: 7.7, 30: 82.2, 50: 36.1, 70: 97.4, 90: 98.5}
 SEED_DOUBLE_ACCURACY = {10: 95.1, 30: 95.4, 50: 85.9, 70: 99.7, 90: 99.8}
 SEED_NONE_ACCURACY = 98.5
-
-
-def offset(index: int) -> tuple[int, int]:
-    """Deterministic per-image (rows, cols) shift, never (0, 0)."""
-    return 1 + index % 7, 1 + (3 * index + 2) % 7
 
 
 def cases(images):
@@ -59,7 +54,7 @@ def cases(images):
 
 
 def make(index: int, pixels: np.ndarray, kind: str, q1, q2, shifted: bool) -> np.ndarray:
-    rows, cols = offset(index) if shifted else (0, 0)
+    rows, cols = shifted_crop(index) if shifted else (0, 0)
     if kind == "none":
         return pixels
     if kind == "single":

@@ -393,11 +393,20 @@ def analyze_blocks(grid: GridEstimate, coefficients: np.ndarray) -> ClassicalRes
     )
 
 
+def grid_blocks(y: np.ndarray) -> tuple[GridEstimate, np.ndarray]:
+    """Detect the block grid of a level-shifted luma image and take the block DCT on it.
+
+    Returns:
+        (grid, (Bh, Bw, 8, 8) float32 coefficients on that grid).
+    """
+    grid = detect_grid(y)
+    return grid, block_dct(y, grid.dx, grid.dy)
+
+
 def analyze_pixels(y: np.ndarray) -> ClassicalResult:
     """Detect the grid and run every classical estimator on a level-shifted luma image.
 
     Args:
         y: (H, W) float32 level-shifted luma.
     """
-    grid = detect_grid(y)
-    return analyze_blocks(grid, block_dct(y, grid.dx, grid.dy))
+    return analyze_blocks(*grid_blocks(y))

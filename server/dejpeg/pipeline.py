@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Iterator, Union
 
-from .classical import ClassicalResult, analyze_blocks, detect_grid
-from .features import block_dct, luma
+from .classical import ClassicalResult, analyze_blocks, grid_blocks
+from .features import luma
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
 from .models.detector import Detection, partition_features, shared_detector
 from .report import Compression, Grid, Quality, Report
@@ -149,8 +149,7 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
         image = load(source, name, limits)
     with _timed(timings, "features"):
         y = luma(image.pixels)
-        grid = detect_grid(y)
-        coefficients = block_dct(y, grid.dx, grid.dy)
+        grid, coefficients = grid_blocks(y)
     with _timed(timings, "classical"):
         result = analyze_blocks(grid, coefficients)
     compression, quality = _classical_verdict(result)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..classical import GridEstimate, detect_grid
-from ..features import (HISTOGRAM_RANGE, Partition, block_dct, blockiness_profiles, dct_histograms, luma,
-                        partition_blocks, partitions)
+from ..classical import GridEstimate, grid_blocks
+from ..features import (HISTOGRAM_RANGE, Partition, blockiness_profiles, dct_histograms, luma, partition_blocks,
+                        partitions)
 
 CLASSES = ("none", "single", "double")
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "detector.weights.h5"
@@ -67,8 +67,8 @@ def partition_features(y: np.ndarray, coefficients: np.ndarray, grid: GridEstima
 def image_features(pixels: np.ndarray) -> tuple[GridEstimate, PartitionFeatures]:
     """Detect the grid and compute the partition features of (H, W[, 3]) uint8 pixels."""
     y = luma(pixels)
-    grid = detect_grid(y)
-    return grid, partition_features(y, block_dct(y, grid.dx, grid.dy), grid)
+    grid, coefficients = grid_blocks(y)
+    return grid, partition_features(y, coefficients, grid)
 
 
 def prepare(histograms: np.ndarray, profiles: np.ndarray) -> dict[str, np.ndarray]:
