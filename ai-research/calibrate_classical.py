@@ -52,14 +52,17 @@ def best_threshold(clean: np.ndarray, compressed: np.ndarray, lower_is_compresse
     return float(cuts[i]), float((tpr[i] + tnr[i]) / 2)
 
 
-def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3) -> np.ndarray:
-    """Weights (bias last) of a logistic regression, by L-BFGS on the mean log loss."""
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3,
+                 sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """Weights (bias last) of a logistic regression, by L-BFGS on the weighted mean log loss."""
     x = np.hstack([features, np.ones((len(features), 1))])
+    sw = np.ones(len(x)) if sample_weight is None else np.asarray(sample_weight, float)
+    sw = sw / sw.sum()
 
     def loss(w):
         z = x @ w
-        nll = np.mean(np.logaddexp(0, z) - labels * z) + l2 * np.sum(w[:-1] ** 2)
-        grad = x.T @ (1 / (1 + np.exp(-z)) - labels) / len(x) + np.r_[2 * l2 * w[:-1], 0]
+        nll = np.sum(sw * (np.logaddexp(0, z) - labels * z)) + l2 * np.sum(w[:-1] ** 2)
+        grad = x.T @ (sw * (1 / (1 + np.exp(-z)) - labels)) + np.r_[2 * l2 * w[:-1], 0]
         return nll, grad
 
     return minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x

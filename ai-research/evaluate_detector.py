@@ -76,6 +76,7 @@ def run(images) -> list[dict]:
             "method": report.compression.method,
             "classical_verdict": classical["compression"]["verdict"],
             "classical_quality": classical["quality"]["estimate"],
+            "first_grid": report.evidence["first_grid"]["probability"],
             "ms": report.timings_ms["total"],
         })
     return results
@@ -118,7 +119,7 @@ def write_report(results, n_images: int) -> str:
     fpr = rate(none, lambda r: r["verdict"] != "none")
     lines = [f"# Learned detector vs classical estimators\n",
              f"{n_images} images (LIVE1_color + Kodak24), pixel-only PNG inputs, Pillow encoder.",
-             "Command: `.venv/bin/python ai-research/evaluate_detector.py`\n",
+             "Command: `OPENBLAS_NUM_THREADS=1 .venv/bin/python ai-research/evaluate_detector.py`\n",
              "## Headline numbers\n",
              f"- compressed vs never compressed (single QF 10..95, aligned + shifted): balanced accuracy "
              f"**{(tpr + 1 - fpr) / 2:.2%}**, false positives **{fpr:.2%}**",
@@ -126,30 +127,36 @@ def write_report(results, n_images: int) -> str:
              f"**{rate(double, lambda r: r['verdict'] == 'double'):.2%}** called double "
              f"(aligned {rate([r for r in double if not r['shifted']], lambda r: r['verdict'] == 'double'):.2%}, "
              f"shifted {rate([r for r in double if r['shifted']], lambda r: r['verdict'] == 'double'):.2%})",
+             f"- single JPEGs called double: **{rate(single, lambda r: r['verdict'] == 'double'):.2%}**; "
+             f"shifted doubles whose first grid was found: "
+             f"{rate([r for r in double if r['shifted']], lambda r: r['first_grid'] >= 0.5):.2%}",
              f"- QF MAE, single QF 10..95: learned **{mae(single, 'quality', 'q2'):.2f}**, "
              f"classical {mae(single, 'classical_quality', 'q2'):.2f}",
              f"- primary QF MAE, double QF1 < QF2: **{mae(double, 'primary', 'q1'):.2f}**; "
              f"secondary QF MAE {mae(double, 'quality', 'q2'):.2f}",
              f"- median `analyze` time per image: {np.median([r['ms'] for r in results]):.0f} ms\n",
              "## Single compression per QF\n",
-             "| QF | learned: detected | learned: QF MAE | classical: detected | classical: QF MAE "
-             "| seed C_Tiny accuracy |",
-             "|---:|---:|---:|---:|---:|---:|",
-             f"| never | false positives {fpr:.1%} | – | false positives "
+             "| QF | learned: detected | learned: called double | learned: QF MAE | classical: detected "
+             "| classical: QF MAE | seed C_Tiny accuracy |",
+             "|---:|---:|---:|---:|---:|---:|---:|",
+             f"| never | false positives {fpr:.1%} | – | – | false positives "
              f"{rate(none, lambda r: r['classical_verdict'] != 'none'):.1%} | – | {SEED_NONE_ACCURACY}% (none) |"]
     for q in SINGLE:
         rows = [r for r in single if r["q2"] == q]
         seed = f"{SEED_SINGLE_ACCURACY[q]}%" if q in SEED_SINGLE_ACCURACY else "–"
-        lines.append(f"| {q} | {rate(rows, lambda r: r['verdict'] != 'none'):.1%} | {mae(rows, 'quality', 'q2'):.2f} "
+        lines.append(f"| {q} | {rate(rows, lambda r: r['verdict'] != 'none'):.1%} "
+                     f"| {rate(rows, lambda r: r['verdict'] == 'double'):.1%} | {mae(rows, 'quality', 'q2'):.2f} "
                      f"| {rate(rows, lambda r: r['classical_verdict'] != 'none'):.1%} "
                      f"| {mae(rows, 'classical_quality', 'q2'):.2f} | {seed} |")
     lines += ["\n## Double compression (QF1 < QF2)\n",
-              "| QF1, QF2 | aligned: called double | shifted: called double | primary QF MAE |",
-              "|---|---:|---:|---:|"]
+              "| QF1, QF2 | aligned: called double | shifted: called double | shifted: first grid found "
+              "| primary QF MAE |",
+              "|---|---:|---:|---:|---:|"]
     for q1, q2 in DOUBLE:
         rows = [r for r in double if (r["q1"], r["q2"]) == (q1, q2)]
         lines.append(f"| {q1}, {q2} | {rate([r for r in rows if not r['shifted']], lambda r: r['verdict'] == 'double'):.1%} "
                      f"| {rate([r for r in rows if r['shifted']], lambda r: r['verdict'] == 'double'):.1%} "
+                     f"| {rate([r for r in rows if r['shifted']], lambda r: r['first_grid'] >= 0.5):.1%} "
                      f"| {mae(rows, 'primary', 'q1'):.2f} |")
     lines += ["\n## The seed's double set (50, x), aligned\n",
               "The seed labelled all of these \"double\". Aligned re-compression at a lower or equal quality",

@@ -1,6 +1,6 @@
 """Train the learned detector (dejpeg.models.detector) on the features of detector_data.py.
 
-    .venv/bin/python ai-research/train_detector.py [--epochs 24] [--batch 128]
+    .venv/bin/python ai-research/train_detector.py [--epochs 16] [--batch 128]
 
 Resumable: the full model (weights + optimizer) is saved after every epoch to
 <cache>/detector/checkpoint.keras and training continues from it when run again. Seeds
@@ -57,7 +57,7 @@ def evaluate(model, x: dict, targets: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=24)
+    parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--lr", type=float, default=2e-3)
     args = parser.parse_args()

@@ -55,17 +55,19 @@ phase is a real JPEG grid, fitted on training photos by ai-research/calibrate_cl
 (confidence 0.5 at a contrast of 0.029)."""
 
 
-def _grid_tiles(y: np.ndarray) -> np.ndarray:
-    """Up to 4x4 disjoint tiles of (GRID_TILE + 7)^2 pixels spread over ``y``: (T, S, S).
+def phase_tiles(y: np.ndarray, tile: int = GRID_TILE, per_side: int = GRID_TILES_PER_SIDE) -> np.ndarray:
+    """Up to ``per_side``^2 disjoint tiles of (tile + 7)^2 pixels spread over ``y``: (T, S, S).
 
-    Tile origins are multiples of 8, so a phase inside a tile is a phase of the image.
+    Tile origins are multiples of 8, so a phase (dx, dy) inside a tile, i.e. the blocks of
+    ``tiles[:, dy:dy + tile, dx:dx + tile]``, is a phase of the image. Images smaller than a
+    tile give one smaller tile.
     """
     h, w = y.shape
-    side = min(GRID_TILE, (min(h, w) - BLOCK + 1) // BLOCK * BLOCK)
+    side = min(tile, (min(h, w) - BLOCK + 1) // BLOCK * BLOCK)
     span = side + BLOCK - 1
 
     def origins(extent: int) -> np.ndarray:
-        count = min(GRID_TILES_PER_SIDE, extent // span)
+        count = min(per_side, extent // span)
         return np.unique(np.linspace(0, extent - span, count).astype(int) // BLOCK * BLOCK)
 
     tops, lefts = origins(h), origins(w)
@@ -90,7 +92,7 @@ def detect_grid(y: np.ndarray) -> GridEstimate:
     """
     if min(y.shape) < 2 * BLOCK - 1:
         return GridEstimate(0, 0, 0.0, 0.0)
-    tiles = _grid_tiles(np.asarray(y, dtype=np.float32))
+    tiles = phase_tiles(np.asarray(y, dtype=np.float32))
     side = (tiles.shape[1] - BLOCK + 1) // BLOCK * BLOCK
     ac = np.ones((BLOCK, BLOCK), dtype=bool)
     ac[0, 0] = False

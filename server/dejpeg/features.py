@@ -207,6 +207,22 @@ def dct_histograms(coefficients: np.ndarray) -> np.ndarray:
     return hist[0] if single else hist
 
 
+def coefficient_histograms(coefficients: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
+    """Image-level histograms of rounded DCT coefficients in -60..60 for a few frequencies.
+
+    Args:
+        coefficients: (..., 8, 8) block DCT coefficients.
+        frequencies: (F,) natural-order frequency indices (0..63).
+
+    Returns:
+        (F, 121) int64 counts; bin ``k`` counts coefficients equal to ``-60 + k`` after rounding.
+    """
+    values = np.rint(np.asarray(coefficients).reshape(-1, 64)[:, frequencies]).astype(np.int64) + HISTOGRAM_RANGE
+    inside = (values >= 0) & (values < HISTOGRAM_BINS)
+    index = values + np.arange(len(frequencies))[None, :] * HISTOGRAM_BINS
+    return np.bincount(index[inside], minlength=len(frequencies) * HISTOGRAM_BINS).reshape(-1, HISTOGRAM_BINS)
+
+
 def partition_blocks(coefficients: np.ndarray, parts: list[Partition], dx: int, dy: int) -> np.ndarray:
     """Gather the blocks of each partition from a block-DCT grid.
 

@@ -14,10 +14,13 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Iterator, Union
 
+import numpy as np
+
 from .classical import ClassicalResult, analyze_blocks, grid_blocks
-from .features import luma
+from .features import HISTOGRAM_RANGE, ZIGZAG, coefficient_histograms, luma
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
 from .models.detector import Detection, partition_features, shared_detector
+from .nonaligned import NonAlignedEvidence, first_grid
 from .report import Compression, Grid, Quality, Report
 
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
@@ -52,6 +55,22 @@ def load(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMIT
     return image
 
 
+HISTOGRAM_FREQUENCIES = ZIGZAG[1:7]
+"""The six lowest AC frequencies (natural order), whose histograms the report carries."""
+
+
+def _histogram_evidence(coefficients: np.ndarray, steps: np.ndarray) -> dict:
+    """DCT-coefficient histograms on the detected grid, for the page's charts.
+
+    A quantized frequency shows a comb (counts only at multiples of its step); a smooth
+    one, a bell.
+    """
+    counts = coefficient_histograms(coefficients, HISTOGRAM_FREQUENCIES)
+    return {"bins": [-HISTOGRAM_RANGE, HISTOGRAM_RANGE],
+            "frequencies": [{"index": int(f), "u": int(f) // 8, "v": int(f) % 8, "step": int(steps[f]),
+                             "counts": row.tolist()} for f, row in zip(HISTOGRAM_FREQUENCIES, counts)]}
+
+
 def _evidence(result: ClassicalResult) -> dict:
     """Classical estimator values for the report's ``evidence`` (natural-order lists)."""
     steps = result.steps
@@ -78,17 +97,9 @@ def _evidence(result: ClassicalResult) -> dict:
     }
 
 
-def _classical_verdict(result: ClassicalResult) -> tuple[Compression, Quality]:
+def _classical_probabilities(result: ClassicalResult) -> dict[str, float]:
     p = result.probability_compressed
-    compressed = result.compressed
-    compression = Compression(
-        verdict="single" if compressed else "none",
-        confidence=round(p if compressed else 1.0 - p, 4),
-        probabilities={"none": round(1.0 - p, 4), "single": round(p, 4), "double": 0.0},
-        method=CLASSICAL_METHOD,
-    )
-    quality = Quality(result.step_quality.quality if compressed else None, None, CLASSICAL_QUALITY_METHOD)
-    return compression, quality
+    return {"none": round(1.0 - p, 4), "single": round(p, 4), "double": 0.0}
 
 
 def fuse(probabilities: dict[str, float], p_compressed: float) -> dict[str, float]:
@@ -112,20 +123,40 @@ def fuse(probabilities: dict[str, float], p_compressed: float) -> dict[str, floa
     return {k: round(v / total, 4) for k, v in raw.items()}
 
 
-def _learned_verdict(detection: Detection, result: ClassicalResult) -> tuple[Compression, Quality]:
-    """Fused verdict; the QF of the last compression comes from the quantization lattice
-    when the estimated table is an exact IJG table (it then is exact), else from the network."""
-    probabilities = fuse(detection.probabilities, result.probability_compressed)
+def with_first_grid(probabilities: dict[str, float], p_first_grid: float) -> dict[str, float]:
+    """Add the evidence of an earlier JPEG on a shifted grid (:mod:`dejpeg.nonaligned`).
+
+    A shifted first grid proves a second compression, while its absence proves nothing
+    (aligned doubles have none), so the evidence only moves mass from "single" to
+    "double" (a noisy OR): ``double += single * p``.
+    """
+    moved = probabilities["single"] * p_first_grid
+    return {"none": probabilities["none"], "single": round(probabilities["single"] - moved, 4),
+            "double": round(probabilities["double"] + moved, 4)}
+
+
+def _verdict(probabilities: dict[str, float], method: str, result: ClassicalResult,
+             detection: Detection | None, first: NonAlignedEvidence) -> tuple[Compression, Quality]:
+    """Verdict and qualities from the final class probabilities.
+
+    The QF of the last compression comes from the quantization lattice when the estimated
+    table is an exact IJG table (it then is exact), else from the network (or the
+    classical fit without one). The primary QF comes from the first grid when one was
+    found, else from the network.
+    """
     verdict = max(probabilities, key=probabilities.get)
-    compression = Compression(verdict, probabilities[verdict], probabilities, LEARNED_METHOD)
+    compression = Compression(verdict, probabilities[verdict], probabilities, method)
     if verdict == "none":
-        return compression, Quality(None, None, LEARNED_METHOD)
+        return compression, Quality(None, None, CLASSICAL_QUALITY_METHOD if detection is None else method)
     fit = result.step_quality
     exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
-    quality = Quality(fit.quality if exact else detection.quality,
-                      detection.primary if verdict == "double" else None,
-                      CLASSICAL_QUALITY_METHOD if exact else LEARNED_METHOD)
-    return compression, quality
+    primary = None
+    if verdict == "double":
+        primary = float(first.quality) if first.probability >= 0.5 else \
+            detection.primary if detection is not None else None
+    if exact or detection is None:
+        return compression, Quality(fit.quality, primary, CLASSICAL_QUALITY_METHOD)
+    return compression, Quality(detection.quality, primary, LEARNED_METHOD)
 
 
 def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
@@ -152,15 +183,21 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
         grid, coefficients = grid_blocks(y)
     with _timed(timings, "classical"):
         result = analyze_blocks(grid, coefficients)
-    compression, quality = _classical_verdict(result)
+        first = first_grid(y, grid)
     evidence = _evidence(result)
+    evidence["histograms"] = _histogram_evidence(coefficients, result.steps.steps)
+    evidence["first_grid"] = first.to_json()
+    compression, quality = _verdict(with_first_grid(_classical_probabilities(result), first.probability),
+                                    CLASSICAL_METHOD, result, None, first)
     evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
     detector = shared_detector()
     if detector is not None:
         with _timed(timings, "detector"):
             detection = detector.detect(partition_features(y, coefficients, grid))
         evidence["partitions"] = detection.partitions
-        compression, quality = _learned_verdict(detection, result)
+        probabilities = with_first_grid(fuse(detection.probabilities, result.probability_compressed),
+                                        first.probability)
+        compression, quality = _verdict(probabilities, LEARNED_METHOD, result, detection, first)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
     return Report(
         source=image.to_json(),

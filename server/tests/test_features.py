@@ -91,3 +91,14 @@ def test_blockiness_profiles_show_the_grid_and_a_shifted_earlier_grid(photo, enc
     profile = blockiness_profiles(double, 0, 0, partitions(*double.shape, 0, 0)).mean(axis=0)
     assert profile[0, 2:4].mean() > np.median(profile[0, 1:7]) + 0.03
     assert profile[1, 4:6].mean() > np.median(profile[1, 1:7]) + 0.03
+
+
+def test_coefficient_histograms_count_rounded_values_in_range():
+    from dejpeg.features import coefficient_histograms
+    c = np.zeros((2, 3, 8, 8), np.float32)
+    c[..., 0, 1] = [[-0.4, 2.6, 61.0], [59.6, 3.2, -60.2]]
+    counts = coefficient_histograms(c, np.array([1, 2]))
+    assert counts.shape == (2, 121)
+    assert counts[0, 60] == 1 and counts[0, 63] == 2 and counts[0, 120] == 1 and counts[0, 0] == 1
+    assert counts[0].sum() == 5                      # 61 is out of range
+    assert counts[1, 60] == 6                        # frequency 2 is all zeros
