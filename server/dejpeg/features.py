@@ -146,6 +146,24 @@ def _partition_means(per_block: np.ndarray, weights: np.ndarray, parts: list[Par
     return box(sums) / np.maximum(box(counts), 1e-9)
 
 
+def _abs_second_difference(y: np.ndarray, axis: int) -> np.ndarray:
+    """|y[i-1] - 2 y[i] + y[i+1]| along ``axis`` (1: horizontal), same shape, 0 on the borders."""
+    out = np.zeros_like(y)
+    inner = [slice(None), slice(None)]
+    inner[axis] = slice(1, -1)
+
+    def shifted(offset: int) -> np.ndarray:
+        index = [slice(None), slice(None)]
+        index[axis] = slice(1 + offset, y.shape[axis] - 1 + offset)
+        return y[tuple(index)]
+
+    middle = out[tuple(inner)]
+    np.subtract(shifted(-1), shifted(0), out=middle)
+    middle += shifted(1) - shifted(0)
+    np.abs(middle, out=middle)
+    return out
+
+
 def blockiness_profiles(y: np.ndarray, dx: int, dy: int, parts: list[Partition]) -> np.ndarray:
     """Per partition, the blockiness of every column phase and row phase of the block grid.
 
@@ -169,14 +187,15 @@ def blockiness_profiles(y: np.ndarray, dx: int, dy: int, parts: list[Partition])
     y = np.asarray(y, np.float32)
     profiles = []
     for axis in (1, 0):
-        second = np.zeros_like(y)
-        valid = np.zeros_like(y)
-        inner = (slice(None), slice(1, -1)) if axis == 1 else (slice(1, -1), slice(None))
-        second[inner] = np.abs(np.diff(y, 2, axis=axis))
-        valid[inner] = 1.0
-        summed_axis = -2 if axis == 1 else -1          # sum across the block, keep the phase axis
-        per_block = block_view(second, dx, dy).sum(axis=summed_axis)
-        weights = block_view(valid, dx, dy).sum(axis=summed_axis)
+        per_block = block_view(_abs_second_difference(y, axis), dx, dy).sum(axis=-2 if axis == 1 else -1)
+        # each phase of a block sums 8 differences, all valid but on the image's first/last column (row)
+        extent = y.shape[axis]
+        valid = np.full(extent, float(BLOCK), np.float32)
+        valid[[0, -1]] = 0.0
+        start = dx if axis == 1 else dy
+        count = per_block.shape[axis]
+        weights = valid[start:start + count * BLOCK].reshape(count, BLOCK)
+        weights = np.broadcast_to(weights[None] if axis == 1 else weights[:, None], per_block.shape)
         profiles.append(_partition_means(per_block, weights, parts, dx, dy))
     profile = np.stack(profiles, axis=1)
     mean = profile.mean(axis=-1, keepdims=True)
