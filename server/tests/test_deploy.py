@@ -19,8 +19,13 @@ def test_compose_service_builds_the_server_image_and_publishes_the_port():
     assert any(str(p).endswith(":5000") for p in server["ports"])
 
     text = dockerfile.read_text()
-    for source in re.findall(r"^COPY\s+(\S+)\s+\S+", text, flags=re.M):
-        assert (context / source).exists(), source
+    for sources in re.findall(r"^COPY\s+(?!--from)(.+)\s+\S+$", text, flags=re.M):
+        for source in sources.split():
+            assert (context / source).exists(), source
+    stages = re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", text, flags=re.M)
+    for stage in re.findall(r"^COPY\s+--from=(\S+)", text, flags=re.M):
+        assert stage in stages, stage
+    assert re.search(r"DEJPEG_CLIENT_DIST=(\S+)", text).group(1) == "/app/client/dist"
     cmd = re.search(r"^CMD\s+(\[.*\])", text, flags=re.M).group(1)
     assert yaml.safe_load(cmd)[:2] == ["dejpeg", "serve"]
     assert "EXPOSE 5000" in text and "/api/health" in text
