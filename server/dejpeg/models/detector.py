@@ -159,7 +159,7 @@ class Detector:
         self.model = build_detector()
         self.model.load_weights(weights)
 
-    def predict(self, features: PartitionFeatures, batch: int = 64) -> dict[str, np.ndarray]:
+    def predict(self, features: PartitionFeatures, batch: int = 256) -> dict[str, np.ndarray]:
         """Per-partition outputs: class (P, 3), quality (P,), primary (P,)."""
         x = prepare(features.histograms, features.profiles)
         out = {"class": [], "quality": [], "primary": []}
