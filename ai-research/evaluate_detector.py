@@ -77,6 +77,7 @@ def run(images) -> list[dict]:
             "classical_verdict": classical["compression"]["verdict"],
             "classical_quality": classical["quality"]["estimate"],
             "first_grid": report.evidence["first_grid"]["probability"],
+            "requantization": report.evidence["requantization"]["probability"],
             "ms": report.timings_ms["total"],
         })
     return results
@@ -129,7 +130,11 @@ def write_report(results, n_images: int) -> str:
              f"shifted {rate([r for r in double if r['shifted']], lambda r: r['verdict'] == 'double'):.2%})",
              f"- single JPEGs called double: **{rate(single, lambda r: r['verdict'] == 'double'):.2%}**; "
              f"shifted doubles whose first grid was found: "
-             f"{rate([r for r in double if r['shifted']], lambda r: r['first_grid'] >= 0.5):.2%}",
+             f"{rate([r for r in double if r['shifted']], lambda r: r['first_grid'] >= 0.5):.2%}; "
+             f"aligned doubles whose re-quantization was found: "
+             f"{rate([r for r in double if not r['shifted']], lambda r: r['requantization'] >= 0.5):.2%}; "
+             f"single JPEGs with either: "
+             f"{rate(single, lambda r: max(r['first_grid'], r['requantization']) >= 0.5):.2%}",
              f"- QF MAE, single QF 10..95: learned **{mae(single, 'quality', 'q2'):.2f}**, "
              f"classical {mae(single, 'classical_quality', 'q2'):.2f}",
              f"- primary QF MAE, double QF1 < QF2: **{mae(double, 'primary', 'q1'):.2f}**; "
@@ -149,12 +154,13 @@ def write_report(results, n_images: int) -> str:
                      f"| {rate(rows, lambda r: r['classical_verdict'] != 'none'):.1%} "
                      f"| {mae(rows, 'classical_quality', 'q2'):.2f} | {seed} |")
     lines += ["\n## Double compression (QF1 < QF2)\n",
-              "| QF1, QF2 | aligned: called double | shifted: called double | shifted: first grid found "
-              "| primary QF MAE |",
-              "|---|---:|---:|---:|---:|"]
+              "| QF1, QF2 | aligned: called double | aligned: re-quantization found | shifted: called double "
+              "| shifted: first grid found | primary QF MAE |",
+              "|---|---:|---:|---:|---:|---:|"]
     for q1, q2 in DOUBLE:
         rows = [r for r in double if (r["q1"], r["q2"]) == (q1, q2)]
         lines.append(f"| {q1}, {q2} | {rate([r for r in rows if not r['shifted']], lambda r: r['verdict'] == 'double'):.1%} "
+                     f"| {rate([r for r in rows if not r['shifted']], lambda r: r['requantization'] >= 0.5):.1%} "
                      f"| {rate([r for r in rows if r['shifted']], lambda r: r['verdict'] == 'double'):.1%} "
                      f"| {rate([r for r in rows if r['shifted']], lambda r: r['first_grid'] >= 0.5):.1%} "
                      f"| {mae(rows, 'primary', 'q1'):.2f} |")

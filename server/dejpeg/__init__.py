@@ -9,6 +9,7 @@ from .errors import InputError
 from .load import Limits, LoadedImage
 from .pipeline import analyze
 from .report import Report
+from .restore import Restoration, restore
 
 __version__ = "0.1.0"
-__all__ = ["InputError", "Limits", "LoadedImage", "Report", "analyze", "__version__"]
+__all__ = ["InputError", "Limits", "LoadedImage", "Report", "Restoration", "analyze", "restore", "__version__"]

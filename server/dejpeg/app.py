@@ -3,6 +3,8 @@
 Routes:
     GET  /api/health   -> {"status": "ok", "version"}
     POST /api/analyze  multipart field ``image`` -> the report JSON
+    POST /api/restore  multipart ``image``, optional ``model``, ``quality`` -> image/png
+    GET  /api/models   -> {"default", "models": [{"name", "available", "default", "card"}]}
 Errors are always ``{"error": {"code", "message"}}`` with a 4xx status (5xx only for a
 bug, without a traceback). Uploads are read into memory, never written to disk.
 """
@@ -14,7 +16,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, Flask, current_app, jsonify, request, send_file, send_from_directory
 from flask.wrappers import Request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
@@ -23,12 +25,17 @@ from werkzeug.routing import PathConverter
 from . import __version__
 from .errors import InputError
 from .load import Limits, human_bytes
+from .models.restorer import DEFAULT_MODEL, MODELS
 from .pipeline import analyze
+from .restore import restore
 
 log = logging.getLogger(__name__)
 
 MULTIPART_OVERHEAD = 64 * 1024
 """Bytes allowed on top of the image limit for multipart boundaries and headers."""
+
+RESTORE_HEADERS = ("X-Dejpeg-Model", "X-Dejpeg-Quality", "X-Dejpeg-Quality-Source")
+"""What /api/restore did (model, QF, where the QF came from); exposed to CORS clients."""
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
@@ -68,6 +75,31 @@ def analyze_upload():
     data = upload.read()
     report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"])
     return jsonify(report.to_json())
+
+
+@api.post("/restore")
+def restore_upload():
+    """Restore the uploaded ``image`` (form fields ``model``, ``quality`` optional); answers a PNG.
+
+    Headers tell what was done: X-Dejpeg-Model, X-Dejpeg-Quality, X-Dejpeg-Quality-Source.
+    """
+    upload = request.files.get("image")
+    if upload is None:
+        return error_response("missing_image", "Send the image as a multipart form field named 'image'.", 400)
+    result = restore(upload.read(), quality=request.form.get("quality"),
+                     model=request.form.get("model") or DEFAULT_MODEL, limits=current_app.config["DEJPEG_LIMITS"])
+    response = send_file(io.BytesIO(result.to_png()), mimetype="image/png", download_name="restored.png")
+    values = (result.model, f"{result.quality:g}", result.quality_source)
+    response.headers.update(dict(zip(RESTORE_HEADERS, values)))
+    return response
+
+
+@api.get("/models")
+def models():
+    """The restoration models and their cards (Markdown)."""
+    return jsonify({"default": DEFAULT_MODEL,
+                    "models": [{"name": m.name, "available": m.available, "default": m.name == DEFAULT_MODEL,
+                                "card": m.card_text()} for m in MODELS.values()]})
 
 
 def _register_errors(app: Flask) -> None:
@@ -121,7 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + MULTIPART_OVERHEAD
     app.config["DEJPEG_LIMITS"] = Limits(max_bytes=app.config["MAX_UPLOAD_BYTES"],
                                          max_pixels=app.config["MAX_PIXELS"])
-    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}})
+    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"], "expose_headers": RESTORE_HEADERS}})
     app.register_blueprint(api)
     _register_errors(app)
     _register_page(app)

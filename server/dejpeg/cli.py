@@ -1,4 +1,4 @@
-"""The command line: ``dejpeg analyze`` and ``dejpeg serve``.
+"""The command line: ``dejpeg analyze``, ``dejpeg restore`` and ``dejpeg serve``.
 
 Bad input is one line on stderr per file and a non-zero exit, never a traceback.
 """
@@ -15,8 +15,10 @@ from tqdm import tqdm
 
 from . import __version__
 from .errors import InputError
+from .models.restorer import DEFAULT_MODEL, MODELS
 from .pipeline import analyze
 from .report import Report
+from .restore import restore
 
 EXIT_INPUT_ERROR = 1
 VERDICT_WORDS = {"none": "never compressed", "single": "compressed once", "double": "compressed twice"}
@@ -57,6 +59,24 @@ def _analyze(args: argparse.Namespace) -> int:
     return EXIT_INPUT_ERROR if failed else 0
 
 
+def _restore(args: argparse.Namespace) -> int:
+    """Restore one image to a PNG; one line on stderr and exit 1 on bad input."""
+    try:
+        result = restore(args.input, quality=args.quality, model=args.model)
+        png = result.to_png()
+        with open(args.output, "wb") as f:
+            f.write(png)
+    except InputError as err:
+        print(f"{args.input}: error: {err.message}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except OSError as err:
+        print(f"{args.output}: error: {err.strerror or err}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    print(f"{args.output}: restored with {result.model} at quality {result.quality:g} "
+          f"({result.quality_source}) in {result.seconds:.2f} s")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Replace this process with gunicorn serving :func:`dejpeg.app.create_app`."""
     argv = [sys.executable, "-m", "gunicorn", "--bind", f"{args.host}:{args.port}",
@@ -75,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", metavar="PATH")
     a.add_argument("--json", action="store_true", help="one JSON report per line, with a 'path' field")
     a.set_defaults(run=_analyze)
+
+    r = commands.add_parser("restore", help="remove JPEG artifacts; writes a PNG")
+    r.add_argument("input", metavar="IN")
+    r.add_argument("output", metavar="OUT", help="PNG file to write")
+    r.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
+    r.add_argument("--quality", help="JPEG quality 1-100 of the last compression (default: estimated)")
+    r.set_defaults(run=_restore)
 
     s = commands.add_parser("serve", help="run the production server (gunicorn)")
     s.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

@@ -50,7 +50,7 @@ more than a whole LIVE1 image)."""
 
 NONALIGNED_WEIGHTS = (57.104, -5.053)
 """Logistic weights (asymmetry, bias) of P(non-aligned double), fitted on 1200 crops of the
-training photos by ``ai-research/calibrate_nonaligned.py --samples 1200``: P = 0.5 at an
+training photos by ``ai-research/calibrate_double.py --samples 1200``: P = 0.5 at an
 asymmetry of 0.089, above every never/single/aligned-double crop there (their 99th
 percentile is 0.071)."""
 

@@ -8,6 +8,8 @@ called it.
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import time
 from contextlib import contextmanager
@@ -15,13 +17,16 @@ from dataclasses import asdict
 from typing import Iterator, Union
 
 import numpy as np
+from PIL import Image
 from threadpoolctl import threadpool_limits
 
 from .classical import ClassicalResult, analyze_blocks, grid_blocks
-from .features import HISTOGRAM_RANGE, ZIGZAG, coefficient_histograms, luma
+from .features import BLOCK, HISTOGRAM_RANGE, ZIGZAG, coefficient_histograms, luma
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
 from .models.detector import Detection, partition_features, shared_detector
 from .nonaligned import NonAlignedEvidence, first_grid
+from .qfmap import QfMaps, estimate_maps
+from .requantization import RequantizationEvidence, requantization
 from .report import Compression, Grid, Quality, Report
 
 Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
@@ -124,49 +129,102 @@ def fuse(probabilities: dict[str, float], p_compressed: float) -> dict[str, floa
     return {k: round(v / total, 4) for k, v in raw.items()}
 
 
-def with_first_grid(probabilities: dict[str, float], p_first_grid: float) -> dict[str, float]:
-    """Add the evidence of an earlier JPEG on a shifted grid (:mod:`dejpeg.nonaligned`).
+def with_double_evidence(probabilities: dict[str, float], p_double: float) -> dict[str, float]:
+    """Add classical evidence of a second compression (:mod:`dejpeg.nonaligned`,
+    :mod:`dejpeg.requantization`).
 
-    A shifted first grid proves a second compression, while its absence proves nothing
-    (aligned doubles have none), so the evidence only moves mass from "single" to
+    Such a trace proves a second compression, while its absence proves nothing (each test
+    sees only its own kind of double), so the evidence only moves mass from "single" to
     "double" (a noisy OR): ``double += single * p``.
     """
-    moved = probabilities["single"] * p_first_grid
+    moved = probabilities["single"] * p_double
     return {"none": probabilities["none"], "single": round(probabilities["single"] - moved, 4),
             "double": round(probabilities["double"] + moved, 4)}
 
 
+def decide(probabilities: dict[str, float]) -> str:
+    """The verdict, in two steps as an analyst asks: compressed at all (P(single) + P(double)
+    against P(none))? If so, once or twice?"""
+    if probabilities["none"] >= probabilities["single"] + probabilities["double"]:
+        return "none"
+    return "double" if probabilities["double"] > probabilities["single"] else "single"
+
+
+def _last_quality(result: ClassicalResult, detection: Detection | None) -> tuple[float | None, str]:
+    """QF of the last compression and its method: the quantization lattice when the
+    estimated table is an exact IJG table (it then is exact), else the network's (or the
+    classical fit without one)."""
+    fit = result.step_quality
+    exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
+    if exact or detection is None:
+        return fit.quality, CLASSICAL_QUALITY_METHOD
+    return detection.quality, LEARNED_METHOD
+
+
 def _verdict(probabilities: dict[str, float], method: str, result: ClassicalResult,
-             detection: Detection | None, first: NonAlignedEvidence) -> tuple[Compression, Quality]:
+             detection: Detection | None, doubles: tuple[NonAlignedEvidence, RequantizationEvidence],
+             ) -> tuple[Compression, Quality]:
     """Verdict and qualities from the final class probabilities.
 
-    The QF of the last compression comes from the quantization lattice when the estimated
-    table is an exact IJG table (it then is exact), else from the network (or the
-    classical fit without one). The primary QF comes from the first grid when one was
-    found, else from the network.
+    The primary QF comes from whichever classical double test fired (first grid, then
+    requantization), else from the network.
     """
-    verdict = max(probabilities, key=probabilities.get)
+    verdict = decide(probabilities)
     compression = Compression(verdict, probabilities[verdict], probabilities, method)
     if verdict == "none":
         return compression, Quality(None, None, CLASSICAL_QUALITY_METHOD if detection is None else method)
-    fit = result.step_quality
-    exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
-    primary = None
-    if verdict == "double":
-        primary = float(first.quality) if first.probability >= 0.5 else \
-            detection.primary if detection is not None else None
-    if exact or detection is None:
-        return compression, Quality(fit.quality, primary, CLASSICAL_QUALITY_METHOD)
-    return compression, Quality(detection.quality, primary, LEARNED_METHOD)
+    estimate, quality_method = _last_quality(result, detection)
+    primary = _primary_quality(doubles, detection) if verdict == "double" else None
+    return compression, Quality(estimate, primary, quality_method)
 
 
-def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Report:
+def _primary_quality(doubles: tuple[NonAlignedEvidence, RequantizationEvidence],
+                     detection: Detection | None) -> float | None:
+    """QF of the first compression: from the classical test that found it, else the network's."""
+    first, requantized = doubles
+    if first.probability >= 0.5:
+        return float(first.quality)
+    if requantized.probability >= 0.5 and requantized.primary_quality is not None:
+        return float(requantized.primary_quality)
+    return detection.primary if detection is not None else None
+
+
+def maps_json(maps: QfMaps) -> dict:
+    """The report's ``maps``: the QF and flag maps at block resolution, as PNG data URLs.
+
+    Both maps are constant over each 8x8 block of the detected grid, so one pixel per block
+    says it all: cell (r, c) covers pixels ``dy + 8r .. dy + 8r + 7`` by ``dx + 8c ..``;
+    the partial blocks at the edges (pixels before ``dx``/``dy`` included) take the value of
+    their neighbouring cell. ``quality_png`` is 8-bit grey, value = QF 1..100 of the last
+    compression, 0 = not compressed; ``flag_png`` is 0 or 255.
+    """
+    grid = maps.grid
+    cells = (slice(grid.dy, None, BLOCK), slice(grid.dx, None, BLOCK))
+    quality, flag = maps.quality[cells], maps.flag[cells]
+    return {"cell": BLOCK, "dx": grid.dx, "dy": grid.dy, "rows": int(quality.shape[0]),
+            "columns": int(quality.shape[1]), "quality_png": png_data_url(quality),
+            "flag_png": png_data_url(flag.astype(np.uint8) * 255),
+            "regions": maps.regions, "dominant": maps.dominant}
+
+
+def png_data_url(gray: np.ndarray) -> str:
+    """``data:image/png;base64,...`` of an (H, W) uint8 array."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(gray, np.uint8), "L").save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS,
+            maps: bool = False) -> Report:
     """Analyse one image's compression history.
 
     Args:
         source: file bytes, a filesystem path, or a :class:`LoadedImage`.
         name: name to report (defaults to the path's name, or "" for bytes).
         limits: upload limits (bytes, pixels).
+        maps: also estimate the per-pixel QF and compression-flag maps and the regions whose
+            history differs (:mod:`dejpeg.qfmap`; about 3x the time of the rest): the
+            report's ``maps`` and ``pixel_maps``.
 
     Returns:
         The report; ``compression``/``quality`` come from the pixels (the learned detector
@@ -180,10 +238,10 @@ def analyze(source: Source, name: str | None = None, limits: Limits = DEFAULT_LI
     a shared CPU (measured: first-grid search 0.36 s on one thread, 1.2 s on two).
     """
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyze(source, name, limits)
+        return _analyze(source, name, limits, maps)
 
 
-def _analyze(source: Source, name: str | None, limits: Limits) -> Report:
+def _analyze(source: Source, name: str | None, limits: Limits, maps: bool) -> Report:
     timings: dict[str, float] = {}
     start = time.perf_counter()
     with _timed(timings, "load"):
@@ -198,17 +256,31 @@ def _analyze(source: Source, name: str | None, limits: Limits) -> Report:
     evidence = _evidence(result)
     evidence["histograms"] = _histogram_evidence(coefficients, result.steps.steps)
     evidence["first_grid"] = first.to_json()
-    compression, quality = _verdict(with_first_grid(_classical_probabilities(result), first.probability),
-                                    CLASSICAL_METHOD, result, None, first)
-    evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
     detector = shared_detector()
+    detection = None
     if detector is not None:
         with _timed(timings, "detector"):
             detection = detector.detect(partition_features(y, coefficients, grid))
         evidence["partitions"] = detection.partitions
-        probabilities = with_first_grid(fuse(detection.probabilities, result.probability_compressed),
-                                        first.probability)
-        compression, quality = _verdict(probabilities, LEARNED_METHOD, result, detection, first)
+    with _timed(timings, "requantization"):
+        requantized = requantization(coefficients, _last_quality(result, detection)[0])
+    evidence["requantization"] = requantized.to_json()
+
+    def with_doubles(probabilities: dict[str, float]) -> dict[str, float]:
+        return with_double_evidence(with_double_evidence(probabilities, first.probability),
+                                    requantized.probability)
+
+    doubles = (first, requantized)
+    compression, quality = _verdict(with_doubles(_classical_probabilities(result)), CLASSICAL_METHOD,
+                                    result, None, doubles)
+    evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
+    if detection is not None:
+        probabilities = with_doubles(fuse(detection.probabilities, result.probability_compressed))
+        compression, quality = _verdict(probabilities, LEARNED_METHOD, result, detection, doubles)
+    pixel_maps = None
+    if maps:
+        with _timed(timings, "maps"):
+            pixel_maps = estimate_maps(y, grid, coefficients)
     timings["total"] = round((time.perf_counter() - start) * 1000.0, 2)
     return Report(
         source=image.to_json(),
@@ -218,4 +290,6 @@ def _analyze(source: Source, name: str | None, limits: Limits) -> Report:
         quality=quality,
         evidence=evidence,
         timings_ms=timings,
+        maps=maps_json(pixel_maps) if pixel_maps is not None else None,
+        pixel_maps=pixel_maps,
     )

@@ -9,7 +9,8 @@ file's header and is null for anything that is not a JPEG file.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import copy
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 VERDICTS = ("none", "single", "double")
@@ -67,7 +68,14 @@ class Report:
     quality: Quality
     evidence: dict[str, Any] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    maps: dict[str, Any] | None = None
+    pixel_maps: Any = field(default=None, repr=False, compare=False)
+    """The full-resolution :class:`dejpeg.qfmap.QfMaps` behind ``maps`` (not in the JSON)."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain dict of JSON types (str, int, float, bool, None, list, dict)."""
-        return asdict(self)
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "pixel_maps"}
+
+
+def _plain(value: Any) -> Any:
+    return asdict(value) if hasattr(value, "__dataclass_fields__") else copy.deepcopy(value)

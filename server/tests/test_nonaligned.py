@@ -12,7 +12,7 @@ from dejpeg import analyze
 from dejpeg.classical import detect_grid
 from dejpeg.features import luma
 from dejpeg.nonaligned import QUALITIES, first_grid, quality_coherence
-from dejpeg.pipeline import with_first_grid
+from dejpeg.pipeline import with_double_evidence
 
 
 def _roundtrip(pixels: np.ndarray, quality: int) -> np.ndarray:
@@ -50,9 +50,9 @@ def test_coherence_shape_range_and_tiny_images(photo):
 
 
 def test_a_first_grid_moves_single_mass_to_double_only():
-    moved = with_first_grid({"none": 0.1, "single": 0.8, "double": 0.1}, 0.5)
+    moved = with_double_evidence({"none": 0.1, "single": 0.8, "double": 0.1}, 0.5)
     assert moved == pytest.approx({"none": 0.1, "single": 0.4, "double": 0.5})
-    assert with_first_grid({"none": 0.1, "single": 0.8, "double": 0.1}, 0.0)["single"] == 0.8
+    assert with_double_evidence({"none": 0.1, "single": 0.8, "double": 0.1}, 0.0)["single"] == 0.8
 
 
 def test_analyze_calls_a_shifted_recompression_double(photo):

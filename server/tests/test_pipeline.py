@@ -223,3 +223,31 @@ def test_histogram_evidence_shows_the_comb_of_quantized_frequencies(q30_report):
         assert freq["step"] >= 2
         on_comb = counts[values % freq["step"] == 0].sum() / counts.sum()
         assert on_comb > 0.75          # a smooth spread would put 1/step there
+
+
+def test_maps_are_opt_in_and_describe_every_pixel(photo, encode):
+    import base64
+
+    data = encode(photo[:203, :300], quality=40)
+    plain = analyze(data)
+    assert plain.maps is None and plain.pixel_maps is None and plain.to_json()["maps"] is None
+    report = analyze(data, maps=True)
+    assert report.pixel_maps.quality.shape == (203, 300) and report.pixel_maps.flag.shape == (203, 300)
+    maps = report.to_json()["maps"]
+    assert "pixel_maps" not in report.to_json()
+    assert (maps["cell"], maps["dx"], maps["dy"]) == (8, report.grid.dx, report.grid.dy)
+    assert (maps["rows"], maps["columns"]) == (26, 38)          # ceil(203 / 8), ceil(300 / 8)
+    png = base64.b64decode(maps["quality_png"].split(",", 1)[1])
+    with Image.open(io.BytesIO(png)) as im:
+        cells = np.asarray(im)
+    assert cells.shape == (26, 38)
+    assert np.array_equal(cells, report.pixel_maps.quality[::8, ::8])
+    assert "maps" in report.timings_ms
+    json.dumps(report.to_json(), allow_nan=False)
+
+
+def test_verdict_asks_compressed_first_then_how_often():
+    from dejpeg.pipeline import decide
+    assert decide({"none": 0.49, "single": 0.3, "double": 0.21}) == "single"
+    assert decide({"none": 0.49, "single": 0.2, "double": 0.31}) == "double"
+    assert decide({"none": 0.5, "single": 0.3, "double": 0.2}) == "none"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import import_keras
 from ..classical import GridEstimate, grid_blocks
 from ..features import (HISTOGRAM_RANGE, Partition, blockiness_profiles, dct_histograms, luma, partition_blocks,
                         partitions)
@@ -100,8 +101,8 @@ def build_detector():
     Outputs: {"class": (N, 3) softmax, "quality": (N, 1) in 0..1 (QF / 100),
     "primary": (N, 1) in 0..1}.
     """
-    import keras
-    from keras import layers
+    keras = import_keras()
+    layers = keras.layers
 
     def conv(x, filters, kernel, dilation=1, padding="same"):
         x = layers.Conv2D(filters, (1, kernel), dilation_rate=(1, dilation), padding=padding, use_bias=False)(x)

@@ -1,0 +1,175 @@
+"""Train the QF-map network (dejpeg.models.qfmap) on the collages of data/collages.py.
+
+    .venv/bin/python ai-research/train_qfmap.py [--epochs 60] [--steps 150] [--batch 16]
+
+An epoch is ``--steps`` batches drawn (seeded by the epoch) from every training shard
+that exists when the epoch starts, so training can start while collages.py still writes
+shards. Each batch is flipped at random (cell maps and the matching phase channels).
+Losses: QF/100 MAE over the blocks whose target is compressed, and binary cross-entropy
+of the flag. Learning rate: cosine from --lr over --epochs.
+
+Resumable: after every epoch the full model (weights + optimizer) goes to
+<cache>/qfmap/checkpoint.keras, the epoch and metrics to checkpoint.json and train.log,
+and the weights to server/dejpeg/models/weights/qfmap.weights.h5 (so a usable model
+exists at any time); running the command again continues after the last saved epoch.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+
+from data.collages import CELLS, DATA, shards
+from dejpeg.models.qfmap import QUALITY_SCALE, WEIGHTS, build_qfmap
+from dejpeg.qfmap import CHANNELS, COLUMN_PHASES, ROW_PHASES
+
+QUALITY_WEIGHT = 4.0
+VALIDATION_SAMPLES = 250
+
+
+class Shards:
+    """Training shards held in memory (float16 features), reloaded when new ones appear."""
+
+    def __init__(self, split: str):
+        self.split, self.paths = split, []
+        self.features = np.zeros((0, CELLS, CELLS, CHANNELS), np.float16)
+        self.quality = np.zeros((0, CELLS, CELLS), np.uint8)
+
+    def refresh(self) -> int:
+        """Load the shards written since the last call; returns the number of samples."""
+        new = [p for p in shards(self.split) if p not in self.paths]
+        if new:
+            data = [np.load(p) for p in new]
+            self.features = np.concatenate([self.features] + [d["features"] for d in data])
+            self.quality = np.concatenate([self.quality] + [d["quality"] for d in data])
+            self.paths += new
+        return len(self.quality)
+
+
+def targets(quality: np.ndarray) -> dict[str, np.ndarray]:
+    """Network targets from (N, Bh, Bw) uint8 QF: quality (N, Bh, Bw, 2) = [QF/100,
+    compressed weight] and flag (N, Bh, Bw, 1) in {0, 1}."""
+    q = quality.astype(np.float32)
+    compressed = (q > 0).astype(np.float32)
+    return {"quality": np.stack([q / QUALITY_SCALE, compressed], axis=-1), "flag": compressed[..., None]}
+
+
+def flip(features: np.ndarray, quality: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random horizontal / vertical flip of (N, Bh, Bw, K) features and (N, Bh, Bw) targets.
+
+    Mirroring an image mirrors each block's phases (phase k -> 7 - k); the lattice fits do
+    not change (a flip only changes coefficient signs).
+    """
+    features, quality = features.copy(), quality.copy()
+    for axis, phases in ((2, COLUMN_PHASES), (1, ROW_PHASES)):
+        chosen = rng.random(len(features)) < 0.5
+        part = features[chosen]
+        part = np.flip(part, axis=axis)
+        part[..., phases] = part[..., phases][..., ::-1]
+        features[chosen] = part
+        quality[chosen] = np.flip(quality[chosen], axis=axis)
+    return features, quality
+
+
+def batches(data: Shards, steps: int, batch: int, seed: int):
+    """``steps`` (x, targets) batches drawn with a generator seeded by ``seed``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(steps):
+        index = np.sort(rng.choice(len(data.quality), batch, replace=False))
+        features, quality = flip(data.features[index].astype(np.float32), data.quality[index], rng)
+        yield features, targets(quality)
+
+
+def masked_mae(y_true, y_pred):
+    """MAE of QF/100 over the blocks whose target is compressed (y_true[..., 1] = 1)."""
+    import keras.ops as ops
+    weight = y_true[..., 1:2]
+    return ops.sum(weight * ops.abs(y_true[..., :1] - y_pred)) / (ops.sum(weight) + 1e-6)
+
+
+def flag_loss(y_true, y_pred):
+    import keras
+    return keras.losses.binary_crossentropy(y_true, y_pred, from_logits=True)
+
+
+def validate(model, features: np.ndarray, quality: np.ndarray) -> dict:
+    """Block-level QF MAE (compressed blocks) and flag accuracy on validation samples."""
+    out = model.predict(features.astype(np.float32), batch_size=25, verbose=0)
+    predicted = out["quality"][..., 0] * QUALITY_SCALE
+    flag = out["flag"][..., 0] > 0
+    compressed = quality > 0
+    return {"val_quality_mae": round(float(np.mean(np.abs(predicted - quality)[compressed])), 3),
+            "val_flag_accuracy": round(float(np.mean(flag == compressed)), 4),
+            "val_flag_recall_none": round(float(np.mean(~flag[~compressed])), 4),
+            "val_flag_recall_compressed": round(float(np.mean(flag[compressed])), 4)}
+
+
+def export(model) -> None:
+    """Weights to server/dejpeg/models/weights/qfmap.weights.h5, atomically."""
+    WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
+    partial = WEIGHTS.with_name("qfmap.partial.weights.h5")
+    model.save_weights(partial)
+    os.replace(partial, WEIGHTS)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--steps", type=int, default=150)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    import keras
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(args.seed)
+
+    checkpoint, state = DATA / "checkpoint.keras", DATA / "checkpoint.json"
+    log = DATA / "train.log"
+    custom = {"masked_mae": masked_mae, "flag_loss": flag_loss}
+    if checkpoint.is_file():
+        model = keras.models.load_model(checkpoint, custom_objects=custom)
+        initial_epoch = json.loads(state.read_text())["epoch"]
+        print(f"resuming after epoch {initial_epoch}", flush=True)
+    else:
+        model = build_qfmap(CHANNELS)
+        model.compile(optimizer=keras.optimizers.Adam(args.lr),
+                      loss={"quality": masked_mae, "flag": flag_loss},
+                      loss_weights={"quality": QUALITY_WEIGHT, "flag": 1.0})
+        initial_epoch = 0
+
+    val = np.load(shards("val")[0])
+    val_features, val_quality = val["features"][:VALIDATION_SAMPLES], val["quality"][:VALIDATION_SAMPLES]
+    train = Shards("train")
+    for epoch in range(initial_epoch, args.epochs):
+        samples = train.refresh()
+        lr = 0.5 * args.lr * (1 + math.cos(math.pi * epoch / args.epochs))
+        model.optimizer.learning_rate.assign(lr)
+        start = time.time()
+        history = model.fit(batches(train, args.steps, args.batch, seed=args.seed * 100003 + epoch),
+                            steps_per_epoch=args.steps, epochs=1, verbose=0)
+        metrics = {"epoch": epoch + 1, "samples": samples, "lr": round(lr, 6),
+                   **{k: round(float(v[-1]), 5) for k, v in history.history.items()},
+                   **validate(model, val_features, val_quality), "seconds": round(time.time() - start, 1)}
+        model.save(checkpoint)
+        export(model)
+        state.write_text(json.dumps({"epoch": epoch + 1, "args": vars(args), "metrics": metrics}))
+        with log.open("a") as f:
+            f.write(json.dumps(metrics) + "\n")
+        print(json.dumps(metrics), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Time the restorer on RGB: seconds per megapixel of ``dejpeg.restore.restore_pixels``.
+
+The input is a clean validation photo (see ai-research/data) resized to --size (default
+2048x2048, 4.2 MP; any image with --image), with seeded Gaussian grain (sigma 3), compressed
+as a quality-30 Pillow JPEG and decoded. Each model: one warm-up call, then the median of
+--runs calls at the given QF (the analysis is not timed: ``bench_analyze.py`` covers it).
+
+    .venv/bin/python server/benchmarks/bench_restore.py [--size 2048 2048] [--runs 3]
+
+writes server/benchmarks/reports/restore.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from dejpeg.models.restorer import MODELS, build_restorer
+from dejpeg.restore import DEFAULT_OVERLAP, DEFAULT_TILE, restore_pixels
+
+DEFAULT_PHOTO = Path(os.environ.get("DEJPEG_DATA", Path.home() / ".cache" / "dejpeg" / "photos")) \
+    / "val" / "enlightenment_Mountain.png"
+REPORT = Path(__file__).resolve().parent / "reports" / "restore.md"
+
+
+def jpeg_pixels(path: Path, size: tuple[int, int]) -> np.ndarray:
+    """(H, W, 3) uint8: the photo resized, grained, JPEG q30 4:2:0, decoded."""
+    photo = np.asarray(Image.open(path).convert("RGB").resize(size, Image.Resampling.LANCZOS), np.float32)
+    photo += np.random.default_rng(0).normal(0.0, 3.0, photo.shape).astype(np.float32)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(np.rint(photo), 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=30)
+    return np.asarray(Image.open(buffer))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--image", type=Path, default=DEFAULT_PHOTO)
+    parser.add_argument("--size", type=int, nargs=2, default=(2048, 2048), metavar=("W", "H"))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not args.image.is_file():
+        raise SystemExit(f"{args.image} not found: build the photo cache with "
+                         "`.venv/bin/python ai-research/data/clean_photos.py` or pass --image")
+    load_before = os.getloadavg()[0]
+    pixels = jpeg_pixels(args.image, tuple(args.size))
+    megapixels = pixels.shape[0] * pixels.shape[1] / 1e6
+    rows = []
+    for name, info in MODELS.items():
+        if not info.available:
+            continue
+        restore_pixels(pixels, 30, name)
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            restore_pixels(pixels, 30, name)
+            times.append(time.perf_counter() - start)
+        seconds = statistics.median(times)
+        rows.append(f"| {name} | {build_restorer(info.widths).count_params():,} | {seconds:.2f} s | "
+                    f"**{seconds / megapixels:.2f} s/MP** |")
+        print(rows[-1], flush=True)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(f"""# `restore` speed on RGB
+
+Input: `{args.image.name}` resized to {args.size[0]}x{args.size[1]} ({megapixels:.1f} MP), JPEG q30, decoded.
+Tiles {DEFAULT_TILE} px, overlap {DEFAULT_OVERLAP} px, TensorFlow fp32 on the CPU. Machine: {platform.machine()},
+{os.cpu_count()} CPUs, Python {platform.python_version()}. Median of {args.runs} runs after a warm-up.
+Load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}: other work on the
+machine slows this down; compare runs at similar load.
+
+Command: `.venv/bin/python server/benchmarks/bench_restore.py`
+
+| model | parameters | median time | per megapixel |
+|---|---:|---:|---:|
+""" + "\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Learned JPEG restorer: a small residual U-Net conditioned on the quality factor.
+
+Input: RGB in 0..1 (gray images go in as three equal channels) and the JPEG quality
+factor (QF) of the last compression. Output: the restored RGB in 0..1, same size.
+
+Layout (``widths = (w1, w2, w3)``, default (32, 64, 128)):
+
+- ``space_to_depth(2)``: (H, W, 3) -> (H/2, W/2, 12), so that the whole network runs at
+  half resolution or less (4x fewer positions; one 2x2 cell holds a quarter of an 8x8
+  JPEG block's row and column phase, which the network still sees exactly);
+- encoder: level 1 at H/2 (w1), level 2 at H/4 (w2), level 3 at H/8 (w3, two convs and a
+  residual block), strided 3x3 convs down;
+- decoder: 1x1 conv + nearest upsampling, *added* to the encoder skip (cheaper than
+  concatenation), a 3x3 conv per level;
+- every level's features are modulated by the QF (FiLM: ``x * (1 + gamma(q)) + beta(q)``,
+  gamma and beta from a two-layer MLP of q = QF / 100), so one network covers QF 5..95;
+- a 3x3 conv to 12 channels (zero-initialised: training starts from the identity),
+  ``depth_to_space(2)``, added to the input (residual).
+
+The spatial size must be a multiple of :data:`MULTIPLE` (16); :mod:`dejpeg.restore` pads.
+No batch normalisation, no dropout: training and inference compute the same function.
+TensorFlow is imported only when a network is built, so analysis-only paths stay light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+MULTIPLE = 16
+DEFAULT_WIDTHS = (32, 64, 128)
+EMBEDDING = 64
+
+
+@lru_cache(maxsize=1)
+def _layers():
+    """The custom Keras layers (built on first use: importing them imports TensorFlow)."""
+    import keras
+    import tensorflow as tf
+
+    class SpaceToDepth(keras.layers.Layer):
+        """(N, H, W, C) -> (N, H/2, W/2, 4C)."""
+
+        def call(self, x):
+            return tf.nn.space_to_depth(x, 2)
+
+    class DepthToSpace(keras.layers.Layer):
+        """(N, H/2, W/2, 4C) -> (N, H, W, C)."""
+
+        def call(self, x):
+            return tf.nn.depth_to_space(x, 2)
+
+    class FiLM(keras.layers.Layer):
+        """Feature-wise modulation ``x * (1 + gamma) + beta``; gamma, beta = Dense(embedding).
+
+        Inputs: x (N, H, W, C) and embedding (N, E). Starts as the identity (zero kernel).
+        """
+
+        def __init__(self, channels: int, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = keras.layers.Dense(2 * channels, kernel_initializer="zeros")
+
+        def call(self, x, embedding):
+            gamma, beta = tf.split(self.dense(embedding)[:, None, None, :], 2, axis=-1)
+            return x * (1.0 + gamma) + beta
+
+    return SpaceToDepth, DepthToSpace, FiLM
+
+
+def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
+    """The Keras restorer (690,636 parameters with the default widths).
+
+    Inputs: {"image": (N, H, W, 3) float32 RGB in 0..1 (H, W multiples of 16),
+    "quality": (N, 1) float32 QF / 100}. Output: (N, H, W, 3) float32, unclipped.
+    """
+    import keras
+    from keras import layers
+
+    SpaceToDepth, DepthToSpace, FiLM = _layers()
+    w1, w2, w3 = widths
+
+    def conv(x, filters, stride=1, activation="relu", kernel=3):
+        return layers.Conv2D(filters, kernel, strides=stride, padding="same", activation=activation)(x)
+
+    image = keras.Input((None, None, 3), name="image")
+    quality = keras.Input((1,), name="quality")
+    embedding = layers.Dense(EMBEDDING, activation="relu")(quality)
+    embedding = layers.Dense(EMBEDDING, activation="relu")(embedding)
+
+    x = SpaceToDepth()(image)
+    e1 = FiLM(w1)(conv(conv(x, w1), w1), embedding)                       # H/2
+    e2 = FiLM(w2)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
+    e3 = conv(conv(e2, w3, stride=2), w3)                                 # H/8
+    e3 = layers.Add()([e3, conv(conv(e3, w3), w3, activation=None)])
+    e3 = FiLM(w3)(layers.ReLU()(e3), embedding)
+    d2 = layers.UpSampling2D(2)(conv(e3, w2, activation=None, kernel=1))
+    d2 = FiLM(w2)(conv(layers.Add()([d2, e2]), w2), embedding)            # H/4
+    d1 = layers.UpSampling2D(2)(conv(d2, w1, activation=None, kernel=1))
+    d1 = FiLM(w1)(conv(layers.Add()([d1, e1]), w1), embedding)            # H/2
+    residual = DepthToSpace()(layers.Conv2D(12, 3, padding="same", kernel_initializer="zeros")(d1))
+    output = layers.Add(name="restored")([image, residual])
+    return keras.Model({"image": image, "quality": quality}, output, name="restorer")
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A shipped restorer: its name, weights file and model card (Markdown)."""
+
+    name: str
+    weights: Path
+    card: Path
+    widths: tuple[int, int, int] = DEFAULT_WIDTHS
+
+    @property
+    def available(self) -> bool:
+        return self.weights.is_file()
+
+    def card_text(self) -> str:
+        return self.card.read_text(encoding="utf-8") if self.card.is_file() else ""
+
+
+MODELS = {
+    "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
+                              WEIGHTS_DIR.parent / "restorer-psnr.md"),
+    "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
+                             WEIGHTS_DIR.parent / "restorer-gan.md"),
+}
+DEFAULT_MODEL = "restore-psnr"
+
+
+class Restorer:
+    """A loaded restorer network; :meth:`run` restores a batch of padded tiles."""
+
+    def __init__(self, info: ModelInfo):
+        import tensorflow as tf
+
+        self.info = info
+        self.model = build_restorer(info.widths)
+        self.model.load_weights(info.weights)
+        self._call = tf.function(
+            lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
+            input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
+
+    def run(self, tiles: np.ndarray, quality: float) -> np.ndarray:
+        """Restore tiles.
+
+        Args:
+            tiles: (N, H, W, 3) float32 RGB in 0..1, H and W multiples of 16.
+            quality: JPEG QF of the last compression, 1..100.
+
+        Returns:
+            (N, H, W, 3) float32 in 0..1.
+        """
+        q = np.full((len(tiles), 1), quality / 100.0, np.float32)
+        return np.clip(self._call(tiles, q).numpy(), 0.0, 1.0)
+
+
+@lru_cache(maxsize=len(MODELS))
+def shared_restorer(name: str) -> Restorer:
+    """The shipped restorer ``name``, loaded once per process (KeyError / FileNotFoundError)."""
+    info = MODELS[name]
+    if not info.available:
+        raise FileNotFoundError(f"weights of {name} are not shipped yet: {info.weights}")
+    return Restorer(info)

@@ -1,0 +1,464 @@
+"""Pixelwise QF map and compression-flag map: where the pixels carry another JPEG history.
+
+Works at block resolution on the detected grid (one 8x8 block = one cell), then
+upsamples to pixels:
+
+1. :func:`block_features`: per block, classical evidence of quantization (lattice fit for
+   20 candidate IJG qualities, fit to the image's own estimated table, zero fraction, AC
+   energy) and of a grid at any phase (within-block blockiness profile, which shows a
+   pasted region on a shifted grid).
+2. A small dilated CNN (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks) turns them
+   into the QF of the last compression and P(compressed) per block.
+3. :func:`find_regions` segments the cells whose history differs from the image's
+   dominant one into regions; :func:`refine_quality` replaces the network's QF of each
+   segment by the classical quantization-table estimate where both agree (exact QFs in
+   uniform areas); :func:`describe_regions` gives boxes, areas, QF inside vs the rest's.
+
+Entry point: :func:`estimate_maps`. Shapes and ranges are in each docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from .classical import GridEstimate, estimate_steps, quality_from_steps
+from .features import BLOCK, ZIGZAG, block_view
+from .jpegfacts import STD_LUMA, ijg_table
+
+QUALITIES = np.array([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 98])
+"""(20,) candidate IJG qualities of the lattice features."""
+FREQUENCIES = ZIGZAG[:32]
+"""(32,) natural-order frequencies of the lattice features: DC and the 31 lowest AC."""
+_STEPS = ijg_table(QUALITIES, STD_LUMA)[:, FREQUENCIES].astype(np.float32)          # (20, 32)
+_USED = _STEPS >= 2
+_LATTICE_WEIGHTS = (_USED * _STEPS ** 2 / (_USED * _STEPS ** 2 / 12.0).sum(axis=1, keepdims=True)).T.astype(
+    np.float32)                                                                     # (32, 20)
+_AC = np.arange(64) != 0
+TABLE_BLOCKS = 16384
+"""Blocks (evenly strided) from which the image's own quantization table is estimated."""
+CHANNELS = len(QUALITIES) + 2 + 4 + 2 * BLOCK
+"""K = 42 block features: 20 lattice fits, zero fraction, AC energy, 4 fits to the image's
+own table, 8 column + 8 row phases (the last 16 channels)."""
+ENERGY = len(QUALITIES) + 1
+"""Channel of log1p(mean AC c^2) / 8."""
+OWN_TABLE = slice(len(QUALITIES) + 2, len(QUALITIES) + 6)
+"""Channels of :func:`table_fit` with the image's own table."""
+COLUMN_PHASES = slice(CHANNELS - 2 * BLOCK, CHANNELS - BLOCK)
+ROW_PHASES = slice(CHANNELS - BLOCK, CHANNELS)
+
+FLAG_THRESHOLD = 0.5
+QUALITY_GAP = 8.0
+"""Cells whose QF differs from the dominant QF by at least this much (both compressed)
+count as "different" (half the 15-QF gap the maps are specified for)."""
+SMOOTHING = 1.5
+"""Sigma (blocks) of the evidence-weighted smoothing of the QF map before segmentation."""
+MISFIT_THRESHOLD = 0.5
+"""Spread (12 x mean squared distance to the lattice in steps; 0 on it, 1 for scatter) above
+which a block does not fit a table."""
+QUALITY_GAP_WITH_TABLE = 20.0
+"""The QF gap that still counts where a dominant table is known: a table about twice as
+coarse as the dominant one (QF 30 in QF 60) sits almost on its lattice."""
+MIN_REGION_BLOCKS = 16
+MIN_REGION_FRACTION = 0.002
+REFINE_BLOCKS = 16384
+REFINE_FIT = 0.45
+"""Largest IJG fit error (RMS capped log2 step ratio) of a trusted classical QF; right QFs of a
+segment of 1500 blocks fit with up to about 0.33 (a few wrong steps, each capped at 1)."""
+REFINED_REGIONS = 8
+"""The rest of the image and at most this many (largest) regions are refined."""
+REFINE_AGREEMENT = 20.0
+"""Largest gap between the classical and the network's QF of a segment that is trusted."""
+
+
+def lattice_fit(coefficients: np.ndarray) -> np.ndarray:
+    """How well each block's coefficients sit on each candidate quality's lattice.
+
+    For quality Q with luma steps q_f (frequencies with q_f >= 2 among :data:`FREQUENCIES`),
+    ``r_Q = sum_f (c_f - q_f round(c_f / q_f))^2 / sum_f q_f^2 / 12``: about 1 for
+    unquantized texture, near 0 when the block was quantized with Q's table (or is flat).
+
+    Args:
+        coefficients: (N, 64) float32 block DCT, natural order.
+
+    Returns:
+        (N, 20) float32 ``log(r_Q + 1e-3)``, in about [-6.9, 1.5].
+    """
+    c = np.ascontiguousarray(coefficients[:, FREQUENCIES], dtype=np.float32)       # (N, 32)
+    out = np.empty((len(c), len(QUALITIES)), np.float32)
+    scaled = np.empty_like(c)
+    for k, steps in enumerate(_STEPS):                      # 20 qualities, each vectorised over blocks
+        np.multiply(c, 1.0 / steps, out=scaled)
+        scaled -= np.rint(scaled)
+        np.square(scaled, out=scaled)
+        out[:, k] = scaled @ _LATTICE_WEIGHTS[:, k]
+    return np.log(out + 1e-3)
+
+
+def phase_profiles(y: np.ndarray, grid: GridEstimate, shape: tuple[int, int]) -> np.ndarray:
+    """Within-block blockiness: mean |second difference| at each column and row phase.
+
+    Entry ``[i, j, k]`` (k < 8) is the mean |horizontal second difference| centred on
+    column k of block (i, j), ``[i, j, 8 + k]`` the vertical one on row k, each divided by
+    the block's mean over its 8 phases. A JPEG grid shows a bump at the phases next to
+    its block boundaries: 0 and 7 on the detected grid, elsewhere for a shifted one.
+
+    Args:
+        y: (H, W) float32 level-shifted luma.
+        grid: the detected grid.
+        shape: (Bh, Bw), the blocks on that grid.
+
+    Returns:
+        (Bh, Bw, 16) float32 log-ratios clipped to +-2 (0 = no periodic structure).
+    """
+    bh, bw = shape
+    profiles = []
+    for axis in (1, 0):
+        second = np.empty_like(y)                      # |y[k-1] - 2 y[k] + y[k+1]|, 0 at the borders
+        if axis == 1:
+            inner, before, after, centre = second[:, 1:-1], y[:, :-2], y[:, 2:], y[:, 1:-1]
+            second[:, [0, -1]] = 0.0
+        else:
+            inner, before, after, centre = second[1:-1], y[:-2], y[2:], y[1:-1]
+            second[[0, -1]] = 0.0
+        np.add(before, after, out=inner)
+        inner -= centre
+        inner -= centre
+        np.abs(inner, out=inner)
+        blocks = block_view(second, grid.dx, grid.dy)[:bh, :bw]
+        profiles.append(blocks.sum(axis=2 if axis == 1 else 3))
+    profile = np.concatenate(profiles, axis=-1)                                    # (Bh, Bw, 16)
+    mean = np.concatenate([profile[..., :BLOCK].mean(-1, keepdims=True).repeat(BLOCK, -1),
+                           profile[..., BLOCK:].mean(-1, keepdims=True).repeat(BLOCK, -1)], axis=-1)
+    ratio = (profile + 1e-2) / (mean + 1e-2)
+    return np.clip(np.log(ratio), -2.0, 2.0).astype(np.float32)
+
+
+def image_table(coefficients: np.ndarray) -> np.ndarray:
+    """The image's dominant luma quantization table, estimated from its blocks.
+
+    Args:
+        coefficients: (N, 64) block DCT (natural order).
+
+    Returns:
+        (64,) int64 steps from :func:`dejpeg.classical.estimate_steps` on at most
+        :data:`TABLE_BLOCKS` evenly strided blocks; 0 where undetermined.
+    """
+    picked = coefficients[::max(1, -(-len(coefficients) // TABLE_BLOCKS))]
+    return estimate_steps(picked.reshape(-1, BLOCK, BLOCK)).steps
+
+
+def table_fit(coefficients: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """How well each block fits the image's own table: the cue that separates a region
+    from a background of another QF, whatever their IJG candidates.
+
+    Over the frequencies with a step >= 2: ``fit = sum (c - q round(c/q))^2 / sum q^2/12``
+    (near 0 on the table's lattice, about 1 off it), and over the coefficients outside the
+    dead zone (|c| >= q/2) only, the mean of ``12 (c/q - round(c/q))^2`` (0 on the lattice,
+    1 for uniform scatter; 0 without such coefficients) and their number.
+
+    Args:
+        coefficients: (N, 64) block DCT; steps: (64,) from :func:`image_table`.
+
+    Returns:
+        (N, 4) float32: [log(fit + 1e-3) / 3, informative mean error / 3,
+        log1p(informative count) / 3, 1 if at least 3 steps were found else 0].
+    """
+    used = steps >= 2
+    if used.sum() < 3:
+        return np.zeros((len(coefficients), 4), np.float32)
+    q = steps[used].astype(np.float32)
+    ratio = coefficients[:, used] / q
+    error = np.square(ratio - np.rint(ratio))
+    fit = (error @ q ** 2) / (q ** 2 / 12.0).sum()
+    informative = np.abs(ratio) >= 0.5
+    count = informative.sum(axis=1)
+    spread = 12.0 * (error * informative).sum(axis=1) / np.maximum(count, 1)
+    return np.stack([np.log(fit + 1e-3) / 3.0, spread / 3.0, np.log1p(count) / 3.0,
+                     np.ones(len(coefficients), np.float32)], axis=1).astype(np.float32)
+
+
+def block_features(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray,
+                   table: np.ndarray | None = None) -> np.ndarray:
+    """The QF-map network's input.
+
+    Args:
+        y: (H, W) float32 level-shifted luma (:func:`dejpeg.features.luma`).
+        grid: the detected grid (:func:`dejpeg.classical.detect_grid`).
+        coefficients: (Bh, Bw, 8, 8) block DCT of ``y`` on that grid.
+        table: (64,) the image's table from :func:`image_table` (None: estimated here).
+
+    Returns:
+        (Bh, Bw, 42) float32, each channel of order 1: 20 lattice fits / 3, the fraction
+        of AC coefficients with |c| < 0.5, log1p(mean AC c^2) / 8, 4 fits to the image's
+        own table (:func:`table_fit`), 16 phase profiles / 2.
+    """
+    bh, bw = coefficients.shape[:2]
+    flat = coefficients.reshape(-1, 64)
+    lattice = lattice_fit(flat) / 3.0
+    ac = flat[:, _AC]
+    zeros = np.mean(np.abs(ac) < 0.5, axis=1, dtype=np.float32)[:, None]
+    energy = (np.log1p(np.mean(np.square(ac), axis=1, dtype=np.float32)) / 8.0)[:, None]
+    own = table_fit(flat, image_table(flat) if table is None else table)
+    per_block = np.concatenate([lattice, zeros, energy, own], axis=1).reshape(bh, bw, -1)
+    profiles = phase_profiles(np.asarray(y, np.float32), grid, (bh, bw)) / 2.0
+    return np.concatenate([per_block, profiles], axis=-1).astype(np.float32)
+
+
+def to_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.ndarray:
+    """Upsample a (Bh, Bw) block map to (height, width) pixels on the grid.
+
+    Each block's value fills its 8x8 pixels; the partial blocks at the borders take
+    their nearest block's value. A map without blocks gives zeros.
+    """
+    bh, bw = cells.shape
+    if bh == 0 or bw == 0:
+        return np.zeros((height, width), cells.dtype)
+    up = cells.repeat(BLOCK, axis=0).repeat(BLOCK, axis=1)
+    pad = ((grid.dy, height - grid.dy - bh * BLOCK), (grid.dx, width - grid.dx - bw * BLOCK))
+    return np.pad(up, pad, mode="edge")
+
+
+@dataclass
+class QfMaps:
+    """Per-pixel JPEG history of one image.
+
+    Attributes:
+        quality: (H, W) uint8, estimated QF of the last compression 1..100, 0 where the
+            pixels look never compressed.
+        flag: (H, W) bool, True where the pixels look JPEG-compressed.
+        different: (H, W) bool, the union of ``regions``.
+        regions: areas whose history differs from the image's dominant one, largest first:
+            {"bbox": [x, y, width, height] px, "area": px, "quality": QF inside (0 = not
+            compressed), "rest_quality": dominant QF of the image (0 = not compressed)}.
+        block_quality: (Bh, Bw) float32 QF 0..100 per block on the grid (after refinement).
+        block_probability: (Bh, Bw) float32 P(compressed) per block.
+        grid: the grid the blocks lie on.
+        dominant: the rest of the image, {"compressed": bool, "quality": QF (0 = not compressed)}.
+    """
+
+    quality: np.ndarray
+    flag: np.ndarray
+    different: np.ndarray
+    regions: list[dict]
+    block_quality: np.ndarray
+    block_probability: np.ndarray
+    grid: GridEstimate
+    dominant: dict
+
+
+def dominant_misfit(coefficients: np.ndarray, table: np.ndarray, shape: tuple[int, int],
+                    fit: np.ndarray | None = None) -> np.ndarray | None:
+    """Per block, how far its coefficients stray from the lattice of the dominant table.
+
+    The dominant table is the image's own (:func:`image_table`) when most informative
+    blocks (at least 2 coefficients outside its dead zone) fit it (spread below
+    :data:`MISFIT_THRESHOLD`, see :func:`table_fit`); else the table estimated from the
+    blocks that do not fit, if most blocks fit that one (the estimator favours the coarser
+    of two mixed tables, which may be a pasted region's). The spread is then smoothed with
+    a Gaussian (sigma :data:`SMOOTHING` blocks) weighted by each block's informative count
+    (capped at 8), so flat blocks take their neighbours' evidence.
+
+    Args:
+        coefficients: (N, 64) block DCT; table: (64,) steps from :func:`image_table`;
+        shape: (Bh, Bw) with Bh Bw = N; fit: (N, 4) :func:`table_fit` of ``table`` when
+        already computed (the features hold it).
+
+    Returns:
+        (Bh, Bw) float32 smoothed spread (0 on the lattice, about 1 off it; 0 far from any
+        evidence), or None when no table is dominant (e.g. a never-compressed image).
+    """
+    def fit_with(steps: np.ndarray, fit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+        fit = table_fit(coefficients, steps) if fit is None else fit
+        spread, count = fit[:, 1] * 3.0, np.expm1(fit[:, 2] * 3.0)
+        informative = count >= 2
+        dominant = bool(fit[0, 3]) and informative.any() and np.mean(spread[informative] < MISFIT_THRESHOLD) >= 0.5
+        return spread, count, dominant
+
+    if len(coefficients) == 0:
+        return None
+    spread, count, dominant = fit_with(table, fit)
+    if not dominant:
+        off = (count >= 2) & (spread >= MISFIT_THRESHOLD)
+        if off.sum() < MIN_REGION_BLOCKS:
+            return None
+        spread, count, dominant = fit_with(image_table(coefficients[off]))
+        if not dominant:
+            return None
+    weight = np.minimum(count, 8.0).reshape(shape)
+    total = ndimage.gaussian_filter(weight, SMOOTHING, mode="nearest")
+    spread = np.minimum(spread, 2.0).reshape(shape)
+    smooth = ndimage.gaussian_filter(weight * spread, SMOOTHING, mode="nearest") / np.maximum(total, 1e-3)
+    return np.where(total > 1e-2, smooth, 0.0).astype(np.float32)
+
+
+def evidence_weights(features: np.ndarray) -> np.ndarray:
+    """How much a block's QF can be trusted: (Bh, Bw) float32 in 0.05..1.
+
+    ``log1p(mean AC c^2) / 2`` clipped: flat blocks (all AC near 0 after any quantization)
+    carry almost no trace of their table, textured ones do.
+    """
+    return np.clip(features[..., ENERGY] * 8.0 / 2.0, 0.05, 1.0).astype(np.float32)
+
+
+def find_regions(quality: np.ndarray, probability: np.ndarray, weight: np.ndarray | None = None,
+                 misfit: np.ndarray | None = None) -> np.ndarray:
+    """Segment the blocks whose history differs from the image's dominant history.
+
+    Flat blocks first take the QF of their textured neighbours: each block's QF is mixed
+    with the evidence-weighted Gaussian mean (sigma :data:`SMOOTHING` blocks) of its
+    compressed neighbours, in proportion 1 - its own evidence (:func:`evidence_weights`);
+    textured blocks keep their QF, so edges are not blurred. The dominant history is "not compressed"
+    when fewer than half the blocks are flagged, else the median smoothed QF of the flagged
+    blocks. A block differs when its flag differs, or when both are compressed and its QF
+    is at least :data:`QUALITY_GAP` away; when a dominant table is known (``misfit``, from
+    :func:`dominant_misfit`), the second rule is instead "its coefficients stray from that
+    table's lattice" (misfit above :data:`MISFIT_THRESHOLD`), which needs no QF of the
+    block and also catches a region on a shifted grid, or its QF is at least
+    :data:`QUALITY_GAP_WITH_TABLE` away. The mask is cleaned by a 3x3 majority vote;
+    8-connected components smaller than max(16 blocks, 0.2% of the blocks) are dropped.
+
+    Args:
+        quality: (Bh, Bw) QF 0..100 per block.
+        probability: (Bh, Bw) P(compressed) per block.
+        weight: (Bh, Bw) evidence per block (None: all 1).
+        misfit: (Bh, Bw) from :func:`dominant_misfit`, or None.
+
+    Returns:
+        (Bh, Bw) int32 labels: 0 for the rest of the image, 1..R for the regions, largest first.
+    """
+    flag = probability >= FLAG_THRESHOLD
+    compressed = bool(flag.mean() >= 0.5) if flag.size else False
+    weight = np.ones_like(quality) if weight is None else weight
+    evidence = weight * flag
+    total = ndimage.gaussian_filter(evidence, SMOOTHING, mode="nearest")
+    around = np.where(total > 1e-3, ndimage.gaussian_filter(evidence * quality, SMOOTHING, mode="nearest")
+                      / np.maximum(total, 1e-3), quality)
+    smooth = weight * quality + (1.0 - weight) * around
+    rest = float(np.median(smooth[flag])) if compressed else 0.0
+    other = np.abs(smooth - rest) >= QUALITY_GAP
+    if misfit is not None:
+        other = (misfit > MISFIT_THRESHOLD) | (np.abs(smooth - rest) >= QUALITY_GAP_WITH_TABLE)
+    differ = (flag != compressed) | (flag & compressed & other)
+    differ = ndimage.median_filter(differ.astype(np.uint8), size=3, mode="nearest").astype(bool)
+    labels, count = ndimage.label(differ, structure=np.ones((3, 3)))
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    kept = np.flatnonzero(areas >= max(MIN_REGION_BLOCKS, MIN_REGION_FRACTION * flag.size))
+    kept = kept[np.argsort(-areas[kept], kind="stable")]
+    mapping = np.zeros(count + 1, np.int32)
+    mapping[kept + 1] = np.arange(1, len(kept) + 1)
+    return mapping[labels]
+
+
+def refine_quality(quality: np.ndarray, flag: np.ndarray, labels: np.ndarray, coefficients: np.ndarray,
+                   ) -> np.ndarray:
+    """Per segment, replace the network's QF by the classical table estimate where they agree.
+
+    The network places the segments (the rest and the :data:`REFINED_REGIONS` largest
+    regions are refined); inside one, the quantization steps of its flagged
+    blocks (:func:`dejpeg.classical.estimate_steps` on up to 16384 blocks, inverted by
+    :func:`dejpeg.classical.quality_from_steps`) give the QF exactly when at least 3 steps
+    are found, the IJG fit is tight and it lies within :data:`REFINE_AGREEMENT` of the
+    network's median QF there; otherwise the network's QF is kept.
+
+    Args:
+        quality: (Bh, Bw) float32 network QF; flag: (Bh, Bw) bool compressed;
+        labels: (Bh, Bw) int32 from :func:`find_regions`; coefficients: (Bh, Bw, 8, 8).
+
+    Returns:
+        (Bh, Bw) float32 QF, constant on the flagged blocks of each refined segment.
+    """
+    refined = quality.copy()
+    for segment in range(min(int(labels.max()), REFINED_REGIONS) + 1):     # few segments, each vectorised
+        chosen = flag & (labels == segment)
+        count = int(chosen.sum())
+        if count < MIN_REGION_BLOCKS:
+            continue
+        picked = np.flatnonzero(chosen)[::-(-count // REFINE_BLOCKS)]
+        blocks = coefficients.reshape(-1, BLOCK, BLOCK)[picked]
+        estimate = quality_from_steps(estimate_steps(blocks))
+        if (estimate.quality is not None and estimate.frequencies >= 3 and estimate.fit_error <= REFINE_FIT
+                and abs(estimate.quality - float(np.median(quality[chosen]))) <= REFINE_AGREEMENT):
+            refined[chosen] = estimate.quality
+    return refined
+
+
+def describe_regions(labels: np.ndarray, quality: np.ndarray, flag: np.ndarray) -> tuple[list[dict], dict]:
+    """Statistics of the segments of :func:`find_regions`, in blocks.
+
+    Returns:
+        regions in label order {"bbox": [x, y, width, height], "area", "quality" (median QF
+        inside, 0 when most of it is not compressed), "rest_quality"}, and the rest of the
+        image {"compressed", "quality"} (same rules).
+    """
+    rest_area = labels == 0
+    compressed = bool(flag[rest_area].mean() >= 0.5) if rest_area.any() else False
+    rest = float(np.median(quality[rest_area & flag])) if compressed else 0.0
+    count = int(labels.max())
+    if count == 0:
+        return [], {"compressed": compressed, "quality": round(rest, 1)}
+    index = np.arange(1, count + 1)
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    flagged = ndimage.mean(flag.astype(np.float32), labels, index) >= 0.5
+    inside = ndimage.median(np.where(flag, quality, np.nan), labels, index)
+    regions = [{"bbox": [s[1].start, s[0].start, s[1].stop - s[1].start, s[0].stop - s[0].start],
+                "area": int(a), "quality": round(float(q), 1) if f else 0.0, "rest_quality": round(rest, 1)}
+               for s, a, q, f in zip(ndimage.find_objects(labels), areas, inside, flagged)]
+    return regions, {"compressed": compressed, "quality": round(rest, 1)}
+
+
+def maps_available() -> bool:
+    """True when the QF-map network's weights ship (:func:`estimate_maps` needs them)."""
+    from .models.qfmap import WEIGHTS
+    return WEIGHTS.is_file()
+
+
+def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -> QfMaps:
+    """QF map, compression-flag map and regions of different history, from pixels.
+
+    Args:
+        y: (H, W) float32 level-shifted luma in [-128, 127] (:func:`dejpeg.features.luma`).
+        grid: the detected block grid (:func:`dejpeg.classical.detect_grid`).
+        coefficients: (Bh, Bw, 8, 8) float32 block DCT of ``y`` on ``grid``
+            (:func:`dejpeg.features.block_dct`; ``dejpeg.classical.grid_blocks`` gives both).
+
+    Returns:
+        :class:`QfMaps` at the input's full resolution; region boxes and areas in pixels.
+        Deterministic. An image without a complete block gets empty maps (all 0 / False).
+
+    Raises:
+        RuntimeError: when the network's weights are not installed (see :func:`maps_available`).
+    """
+    from .models.qfmap import shared_model
+
+    height, width = y.shape
+    bh, bw = coefficients.shape[:2]
+    if bh == 0 or bw == 0:
+        empty = np.zeros((0, 0), np.float32)
+        return QfMaps(np.zeros((height, width), np.uint8), np.zeros((height, width), bool),
+                      np.zeros((height, width), bool), [], empty, empty, grid,
+                      {"compressed": False, "quality": 0.0})
+    model = shared_model(CHANNELS)
+    if model is None:
+        raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap.weights.h5)")
+    flat = coefficients.reshape(-1, 64)
+    table = image_table(flat)
+    features = block_features(y, grid, coefficients, table)
+    quality, probability = model.predict(features)
+    flag_cells = probability >= FLAG_THRESHOLD
+    misfit = dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4))
+    labels = find_regions(quality, probability, evidence_weights(features), misfit)
+    quality = refine_quality(quality, flag_cells, labels, coefficients)
+    regions, dominant = describe_regions(labels, quality, flag_cells)
+    qf_cells = np.where(flag_cells, np.clip(np.rint(quality), 1, 100), 0).astype(np.uint8)
+    for region in regions:
+        x, top, w, h = region["bbox"]
+        x0, y0 = (0 if x == 0 else grid.dx + BLOCK * x), (0 if top == 0 else grid.dy + BLOCK * top)
+        x1 = width if x + w == bw else grid.dx + BLOCK * (x + w)
+        y1 = height if top + h == bh else grid.dy + BLOCK * (top + h)
+        region["bbox"] = [int(x0), int(y0), int(x1 - x0), int(y1 - y0)]
+        region["area"] = int(region["area"] * BLOCK * BLOCK)
+    return QfMaps(to_pixels(qf_cells, grid, height, width), to_pixels(flag_cells, grid, height, width),
+                  to_pixels(labels > 0, grid, height, width), regions, quality, probability, grid, dominant)

@@ -1,0 +1,170 @@
+"""QF maps: block features, upsampling and region finding always; the shipped network on
+small synthetic collages when its weights are installed."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dejpeg.classical import GridEstimate, grid_blocks
+from dejpeg.features import block_dct, luma
+from dejpeg.qfmap import (CHANNELS, COLUMN_PHASES, QUALITIES, block_features, describe_regions, dominant_misfit,
+                          estimate_maps, find_regions, image_table,
+                          lattice_fit, maps_available, refine_quality, to_pixels)
+
+
+def jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, "JPEG", quality=quality)
+    return np.array(Image.open(buffer).convert("RGB"))
+
+
+def features_of(pixels: np.ndarray) -> tuple[np.ndarray, GridEstimate]:
+    y = luma(pixels)
+    grid, coefficients = grid_blocks(y)
+    return block_features(y, grid, coefficients), grid
+
+
+@pytest.mark.parametrize("quality", [20, 50, 80])
+def test_lattice_fit_is_tightest_at_the_true_quality(photo, quality):
+    y = luma(jpeg(photo, quality))
+    fit = lattice_fit(block_dct(y).reshape(-1, 64))
+    assert fit.shape == (y.shape[0] // 8 * (y.shape[1] // 8), len(QUALITIES))
+    assert QUALITIES[np.argmin(fit.mean(axis=0))] == quality
+
+
+def test_unquantized_blocks_do_not_fit_fine_lattices(photo):
+    fit = lattice_fit(block_dct(luma(photo)).reshape(-1, 64))
+    assert fit[:, QUALITIES >= 80].mean() > -2.5
+    assert fit[:, QUALITIES >= 80].mean() > lattice_fit(block_dct(luma(jpeg(photo, 80))).reshape(-1, 64))[
+        :, QUALITIES >= 80].mean() + 0.5
+
+
+def test_phase_profiles_show_the_grid_of_a_shifted_region(photo):
+    pixels = jpeg(photo, 30)                                   # background on the grid (0, 0)
+    region = jpeg(np.ascontiguousarray(photo[67:, 69:]), 30)   # its blocks start at columns 5 mod 8
+    pixels[160:, 256:] = region[160 - 67:, 256 - 69:]
+    features, grid = features_of(pixels)
+    assert features.shape[-1] == CHANNELS and (grid.dx, grid.dy) == (0, 0)
+
+    def strongest_columns(cells: np.ndarray) -> set[int]:
+        return set(np.argsort(cells[..., COLUMN_PHASES].mean(axis=(0, 1)))[-2:].tolist())
+
+    assert strongest_columns(features[:16, :28]) == {0, 7}      # both sides of the detected grid's boundary
+    assert strongest_columns(features[21:, 33:]) == {4, 5}      # both sides of the region's boundary
+
+
+def test_block_features_shapes_and_determinism(photo):
+    pixels = jpeg(photo, 60)[3:, 5:]
+    first, grid = features_of(pixels)
+    second, _ = features_of(pixels)
+    assert (grid.dx, grid.dy) == (3, 5)
+    assert first.shape == ((pixels.shape[0] - 5) // 8, (pixels.shape[1] - 3) // 8, CHANNELS)
+    assert first.dtype == np.float32 and np.isfinite(first).all() and np.abs(first).max() < 5
+    np.testing.assert_array_equal(first, second)
+
+
+def test_to_pixels_fills_blocks_and_borders():
+    cells = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    up = to_pixels(cells, GridEstimate(3, 2, 1.0, 1.0), 21, 30)
+    assert up.shape == (21, 30)
+    assert up[2, 3] == 0 and up[9, 10] == 0 and up[10, 11] == 4 and up[0, 29] == 2 and up[20, 0] == 3
+
+
+def test_find_regions_segments_a_square_of_another_quality():
+    quality = np.full((40, 50), 80.0, np.float32)
+    quality[10:22, 5:25] = 20.0
+    quality[30:32, 40:42] = 20.0                               # too small to be a region
+    flag = np.ones(quality.shape, bool)
+    labels = find_regions(quality, flag.astype(np.float32))
+    regions, rest = describe_regions(labels, quality, flag)
+    assert rest == {"compressed": True, "quality": 80.0}
+    assert len(regions) == 1 and regions[0]["bbox"] == [5, 10, 20, 12]
+    assert regions[0]["area"] == 236 == (labels == 1).sum()    # corners lost to the 3x3 vote
+    assert regions[0]["quality"] == 20.0 and regions[0]["rest_quality"] == 80.0
+
+
+def test_find_regions_sees_a_compressed_region_in_a_clean_image_and_nothing_in_uniform_ones():
+    quality = np.zeros((30, 30), np.float32)
+    probability = np.zeros_like(quality)
+    quality[5:15, 5:15], probability[5:15, 5:15] = 40.0, 0.9
+    labels = find_regions(quality, probability)
+    regions, rest = describe_regions(labels, quality, probability >= 0.5)
+    assert rest["compressed"] is False
+    assert [r["quality"] for r in regions] == [40.0] and regions[0]["rest_quality"] == 0.0
+    noisy = 50.0 + np.random.default_rng(0).uniform(-5, 5, (30, 30)).astype(np.float32)
+    assert not find_regions(noisy, np.ones_like(noisy)).any()
+
+
+def test_refine_quality_snaps_each_segment_to_its_quantization_table(photo):
+    pixels = jpeg(photo, 75)
+    pixels[:, 256:] = jpeg(photo, 35)[:, 256:]
+    y = luma(pixels)
+    coefficients = block_dct(y)
+    labels = np.zeros(coefficients.shape[:2], np.int32)
+    labels[:, 32:] = 1
+    rough = np.where(labels == 1, 40.0, 70.0).astype(np.float32)
+    rough += np.random.default_rng(0).uniform(-4, 4, rough.shape).astype(np.float32)
+    refined = refine_quality(rough, np.ones(rough.shape, bool), labels, coefficients)
+    assert np.all(refined[:, :32] == 75) and np.all(refined[:, 32:] == 35)
+    far = refine_quality(rough + 30, np.ones(rough.shape, bool), labels, coefficients)
+    np.testing.assert_array_equal(far, rough + 30)              # disagreement: the network's QF stays
+
+
+needs_weights = pytest.mark.skipif(not maps_available(), reason="QF-map weights not installed")
+
+
+def maps_of(pixels: np.ndarray):
+    y = luma(pixels)
+    return estimate_maps(y, *grid_blocks(y))
+
+
+@needs_weights
+def test_compressed_region_in_a_clean_image_is_flagged_and_boxed(photo):
+    pixels = photo.copy()
+    pixels[96:256, 160:384] = jpeg(photo, 20)[96:256, 160:384]
+    maps = maps_of(pixels)
+    assert maps.quality.shape == maps.flag.shape == photo.shape[:2] and maps.quality.dtype == np.uint8
+    # the clean top band, without the fixture's fine-stripe patch (x > 358, y < 115): a
+    # periodic texture that the network takes for a high-quality JPEG (a known false positive)
+    assert maps.flag[112:240, 176:368].mean() > 0.9 and maps.flag[:80, :352].mean() < 0.05
+    x, y, w, h = maps.regions[0]["bbox"]
+    assert abs(x - 160) <= 16 and abs(y - 96) <= 16 and abs(x + w - 384) <= 16 and abs(y + h - 256) <= 16
+    assert abs(maps.regions[0]["quality"] - 20) <= 8 and maps.regions[0]["rest_quality"] == 0.0
+
+
+@needs_weights
+def test_uniform_jpeg_gives_a_flat_map_near_its_quality(photo):
+    maps = maps_of(jpeg(photo, 50)[2:, 1:])
+    assert maps.flag.mean() > 0.95 and abs(float(np.median(maps.quality)) - 50) <= 5
+    assert maps.regions == [] and not maps.different.any()
+
+
+@needs_weights
+def test_maps_are_deterministic_and_cover_odd_sizes(photo):
+    pixels = jpeg(photo, 70)[:133, :201]
+    first, second = maps_of(pixels), maps_of(pixels)
+    assert first.quality.shape == (133, 201)
+    np.testing.assert_array_equal(first.quality, second.quality)
+    np.testing.assert_array_equal(first.flag, second.flag)
+
+
+def test_tiny_image_gets_empty_maps():
+    y = luma(np.full((6, 9, 3), 128, np.uint8))
+    maps = estimate_maps(y, *grid_blocks(y))
+    assert maps.quality.shape == (6, 9) and not maps.flag.any() and maps.regions == []
+
+
+def test_dominant_misfit_marks_the_blocks_off_the_background_table(photo):
+    pixels = jpeg(photo, 60)
+    pixels[128:320, 192:448] = jpeg(photo, 45)[128:320, 192:448]      # blocks 16..40 x 24..56
+    coefficients = block_dct(luma(pixels))
+    flat = coefficients.reshape(-1, 64)
+    misfit = dominant_misfit(flat, image_table(flat), coefficients.shape[:2])
+    assert misfit.shape == coefficients.shape[:2]
+    assert np.mean(misfit[18:38, 26:54] > 0.5) > 0.9 and np.mean(misfit[:12] > 0.5) < 0.05
+    assert dominant_misfit(block_dct(luma(photo)).reshape(-1, 64), image_table(block_dct(luma(photo)).reshape(-1, 64)),
+                           (48, 64)) is None                             # never compressed: no table
