@@ -2,7 +2,7 @@
 
 Routes:
     GET  /api/health   -> {"status": "ok", "version"}
-    POST /api/analyze  multipart field ``image`` -> the report JSON
+    POST /api/analyze  multipart field ``image`` (``maps=1`` adds the QF maps) -> the report JSON
     POST /api/restore  multipart ``image``, optional ``model``, ``quality`` -> image/png
     GET  /api/models   -> {"default", "models": [{"name", "available", "default", "card"}]}
 Errors are always ``{"error": {"code", "message"}}`` with a 4xx status (5xx only for a
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
     "MAX_PIXELS": 100_000_000,
     "CORS_ORIGINS": ["http://localhost:5173", "http://127.0.0.1:5173"],
-    "CLIENT_DIST": str(Path(__file__).resolve().parents[2] / "client" / "dist"),
+    "CLIENT_DIST": os.environ.get("DEJPEG_CLIENT_DIST",
+                                  str(Path(__file__).resolve().parents[2] / "client" / "dist")),
 }
 
 
@@ -73,7 +75,8 @@ def analyze_upload():
     if upload is None:
         return error_response("missing_image", "Send the image as a multipart form field named 'image'.", 400)
     data = upload.read()
-    report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"])
+    maps = (request.form.get("maps") or request.args.get("maps") or "").lower() in ("1", "true", "yes")
+    report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"], maps=maps)
     return jsonify(report.to_json())
 
 

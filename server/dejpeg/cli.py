@@ -9,8 +9,11 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+from PIL import Image
 from tqdm import tqdm
 
 from . import __version__
@@ -39,7 +42,21 @@ def summary(path: str, report: Report) -> str:
                  f"[{comp.method}]")
     grid = report.grid
     lines.append(f"  block grid: offset ({grid.dx}, {grid.dy}), confidence {grid.confidence:.2f}")
+    if report.maps is not None:
+        regions = report.maps["regions"]
+        lines.append(f"  maps: {len(regions)} region(s) with another compression history"
+                     + "".join(f"; at x {r['bbox'][0]}, y {r['bbox'][1]}, {r['bbox'][2]}x{r['bbox'][3]}: "
+                               f"QF {r['quality']:g} vs {r['rest_quality']:g}" for r in regions[:3]))
     return "\n".join(lines)
+
+
+def write_maps(report: Report, folder: str, stem: str) -> None:
+    """Write ``folder/<stem>.qf.png`` (8-bit, QF 1..100 per pixel, 0 = not compressed) and
+    ``folder/<stem>.flag.png`` (0 or 255), both at the input's full resolution."""
+    os.makedirs(folder, exist_ok=True)
+    maps = report.pixel_maps
+    Image.fromarray(maps.quality, "L").save(os.path.join(folder, f"{stem}.qf.png"))
+    Image.fromarray(maps.flag.astype(np.uint8) * 255, "L").save(os.path.join(folder, f"{stem}.flag.png"))
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -47,10 +64,16 @@ def _analyze(args: argparse.Namespace) -> int:
     paths = tqdm(args.paths, unit="image", disable=len(args.paths) < 2 or not sys.stderr.isatty())
     for path in paths:
         try:
-            report = analyze(path, name=os.path.basename(path))
+            report = analyze(path, name=os.path.basename(path), maps=args.maps is not None)
+            if args.maps is not None:
+                write_maps(report, args.maps, Path(path).stem)
         except InputError as err:
             failed += 1
             paths.write(f"{path}: error: {err.message}", file=sys.stderr)
+            continue
+        except OSError as err:
+            failed += 1
+            paths.write(f"{args.maps}: error: {err.strerror or err}", file=sys.stderr)
             continue
         if args.json:
             print(json.dumps({"path": path, **report.to_json()}), flush=True)
@@ -94,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     a = commands.add_parser("analyze", help="report the compression history of images")
     a.add_argument("paths", nargs="+", metavar="PATH")
     a.add_argument("--json", action="store_true", help="one JSON report per line, with a 'path' field")
+    a.add_argument("--maps", metavar="DIR", help="also write DIR/<stem>.qf.png and DIR/<stem>.flag.png "
+                   "(per-pixel QF, 0 = not compressed; compressed flag 0/255)")
     a.set_defaults(run=_analyze)
 
     r = commands.add_parser("restore", help="remove JPEG artifacts; writes a PNG")

@@ -218,10 +218,12 @@ def dct_histograms(coefficients: np.ndarray) -> np.ndarray:
     single = c.ndim != 4
     c = c.reshape(1, -1, 64) if single else c.reshape(c.shape[0], -1, 64)
     p, n, _ = c.shape
-    values = np.rint(c).astype(np.int64) + HISTOGRAM_RANGE
-    inside = (values >= 0) & (values < HISTOGRAM_BINS)
-    index = (np.arange(p)[:, None, None] * 64 + np.arange(64)[None, None, :]) * HISTOGRAM_BINS + values
-    counts = np.bincount(index[inside], minlength=p * 64 * HISTOGRAM_BINS)
+    index = np.rint(c).astype(np.int32)
+    index += HISTOGRAM_RANGE
+    outside = (index < 0) | (index >= HISTOGRAM_BINS)
+    index += (np.arange(p, dtype=np.int32)[:, None, None] * 64 + np.arange(64, dtype=np.int32)) * HISTOGRAM_BINS
+    index[outside] = p * 64 * HISTOGRAM_BINS           # one spare bin for the values out of range
+    counts = np.bincount(index.ravel(), minlength=p * 64 * HISTOGRAM_BINS + 1)[:-1]
     hist = (counts.reshape(p, 64, HISTOGRAM_BINS) / max(n, 1)).astype(np.float32)
     return hist[0] if single else hist
 

@@ -43,7 +43,7 @@ MIN_RATIO = 1.1
 """A frequency judges a candidate only when s1 / s2 exceeds this (else m = 1)."""
 LAST_QUALITY_SEARCH = 3
 """The last quality is searched within this distance of the given estimate."""
-MAX_BLOCKS = 65536
+MAX_BLOCKS = 32768
 """Blocks used at most (evenly strided), which bounds the time on large images."""
 
 REQUANTIZATION_WEIGHTS = (0.387, -2.707)

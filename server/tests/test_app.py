@@ -339,3 +339,12 @@ def test_big_image_analysed_without_temp_files(no_temp_files):
     r = post(create_app({"TESTING": True}).test_client(), png, "noise.png")
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.get_json()["source"]["bytes"] == len(png)
+
+
+def test_analyze_maps_on_request_only(client, q30):
+    plain = post(client, q30).get_json()
+    assert plain["maps"] is None
+    with_maps = post(client, q30, query_string={"maps": "1"}).get_json()
+    assert with_maps["maps"]["quality_png"].startswith("data:image/png;base64,")
+    assert (with_maps["maps"]["rows"], with_maps["maps"]["columns"]) == (48, 64)
+    assert with_maps["compression"] == plain["compression"]

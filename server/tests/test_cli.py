@@ -141,3 +141,25 @@ def test_console_script_entry_point(files):
     usage = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
     assert usage.returncode == 2
     assert "Traceback" not in usage.stderr
+
+
+def test_maps_written_at_full_resolution_with_their_names(files, tmp_path, capsys):
+    folder = tmp_path / "maps"
+    assert main(["analyze", "--maps", str(folder), str(files["jpeg"]), str(files["png"])]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  maps: ") == 2
+    for stem in ("q30", "resaved q50"):
+        with Image.open(folder / f"{stem}.qf.png") as qf, Image.open(folder / f"{stem}.flag.png") as flag:
+            assert qf.mode == flag.mode == "L" and qf.size == flag.size == (512, 384)
+            quality, flagged = np.asarray(qf), np.asarray(flag)
+        assert set(np.unique(flagged)) <= {0, 255}
+        assert np.all((quality == 0) == (flagged == 0))
+        assert np.all(quality <= 100)
+
+
+def test_maps_folder_that_cannot_be_made_is_one_line(files, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    assert main(["analyze", "--maps", str(blocker / "maps"), str(files["jpeg"])]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error" in err[0]

@@ -95,7 +95,7 @@ def test_sixteen_bit_sources_come_back_sixteen_bit(clean, encode):
     assert result.pixels.dtype == np.uint16 and result.pixels.shape == gray16.shape
     with Image.open(io.BytesIO(result.to_png())) as im:
         assert im.mode.startswith("I") and np.asarray(im).max() > 255
-    ok, rgb16 = cv2.imencode(".png", clean[..., ::-1].astype(np.uint16) * 257)
+    _, rgb16 = cv2.imencode(".png", clean[..., ::-1].astype(np.uint16) * 257)
     result = restore(rgb16.tobytes(), quality=40)
     assert result.pixels.dtype == np.uint16 and result.pixels.shape == clean.shape
     back = cv2.imdecode(np.frombuffer(result.to_png(), np.uint8), cv2.IMREAD_UNCHANGED)
