@@ -20,14 +20,12 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 import dejpeg
+from photo import DEFAULT_PHOTO, grained_photo
 
 SIZE = (4000, 3000)
-DEFAULT_PHOTO = Path(os.environ.get("DEJPEG_DATA", Path.home() / ".cache" / "dejpeg" / "photos")) \
-    / "val" / "enlightenment_Mountain.png"
 REPORT = Path(__file__).resolve().parent / "reports" / "analyze.md"
 
 
@@ -53,12 +51,7 @@ def main() -> None:
     parser.add_argument("--image", type=Path, default=DEFAULT_PHOTO)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    if not args.image.is_file():
-        raise SystemExit(f"{args.image} not found: build the photo cache with "
-                         "`.venv/bin/python ai-research/data/clean_photos.py` or pass --image")
-    photo = np.asarray(Image.open(args.image).convert("RGB").resize(SIZE, Image.Resampling.LANCZOS), np.float32)
-    grain = np.random.default_rng(0).normal(0.0, 3.0, photo.shape).astype(np.float32)
-    photo = Image.fromarray(np.clip(np.rint(photo + grain), 0, 255).astype(np.uint8))
+    photo = grained_photo(args.image, SIZE)
     rows = []
     for label, data in (("JPEG q85 4:2:0", encoded(photo, "JPEG", quality=85)),
                         ("PNG (pixels only)", encoded(photo, "PNG", compress_level=1))):

@@ -27,10 +27,9 @@ from PIL import Image
 from dejpeg.classical import grid_blocks
 from dejpeg.features import luma
 from dejpeg.qfmap import block_features, estimate_maps
+from photo import DEFAULT_PHOTO, grained_photo
 
 SIZE = (4000, 3000)
-DEFAULT_PHOTO = Path(os.environ.get("DEJPEG_DATA", Path.home() / ".cache" / "dejpeg" / "photos")) \
-    / "val" / "enlightenment_Mountain.png"
 REPORT = Path(__file__).resolve().parent / "reports" / "qfmap.md"
 
 
@@ -50,13 +49,8 @@ def main() -> None:
     parser.add_argument("--image", type=Path, default=DEFAULT_PHOTO)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if not args.image.is_file():
-        raise SystemExit(f"{args.image} not found: build the photo cache with "
-                         "`.venv/bin/python ai-research/data/clean_photos.py` or pass --image")
-    photo = np.asarray(Image.open(args.image).convert("RGB").resize(SIZE, Image.Resampling.LANCZOS), np.float32)
-    grain = np.random.default_rng(0).normal(0.0, 3.0, photo.shape).astype(np.float32)
     buffer = io.BytesIO()
-    Image.fromarray(np.clip(np.rint(photo + grain), 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
+    grained_photo(args.image, SIZE).save(buffer, "JPEG", quality=85)
     pixels = np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
 
     t_luma, y = median_time(lambda: luma(pixels), args.runs)

@@ -25,18 +25,15 @@ from PIL import Image
 
 from dejpeg.models.restorer import MODELS, build_restorer
 from dejpeg.restore import DEFAULT_OVERLAP, DEFAULT_TILE, restore_pixels
+from photo import DEFAULT_PHOTO, grained_photo
 
-DEFAULT_PHOTO = Path(os.environ.get("DEJPEG_DATA", Path.home() / ".cache" / "dejpeg" / "photos")) \
-    / "val" / "enlightenment_Mountain.png"
 REPORT = Path(__file__).resolve().parent / "reports" / "restore.md"
 
 
 def jpeg_pixels(path: Path, size: tuple[int, int]) -> np.ndarray:
     """(H, W, 3) uint8: the photo resized, grained, JPEG q30 4:2:0, decoded."""
-    photo = np.asarray(Image.open(path).convert("RGB").resize(size, Image.Resampling.LANCZOS), np.float32)
-    photo += np.random.default_rng(0).normal(0.0, 3.0, photo.shape).astype(np.float32)
     buffer = io.BytesIO()
-    Image.fromarray(np.clip(np.rint(photo), 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=30)
+    grained_photo(path, size).save(buffer, "JPEG", quality=30)
     return np.asarray(Image.open(buffer))
 
 
@@ -46,9 +43,6 @@ def main() -> None:
     parser.add_argument("--size", type=int, nargs=2, default=(2048, 2048), metavar=("W", "H"))
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if not args.image.is_file():
-        raise SystemExit(f"{args.image} not found: build the photo cache with "
-                         "`.venv/bin/python ai-research/data/clean_photos.py` or pass --image")
     load_before = os.getloadavg()[0]
     pixels = jpeg_pixels(args.image, tuple(args.size))
     megapixels = pixels.shape[0] * pixels.shape[1] / 1e6
