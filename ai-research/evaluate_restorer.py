@@ -14,8 +14,8 @@ with an 11 px Gaussian window (sigma 1.5) and K = (0.01, 0.03), averaged over ch
 RGB; PSNR-B adds the blocking effect factor of the restored image (Yim and Bovik 2011) to
 the MSE. No border is cropped.
 
-Writes ai-research/reports/restorer.md, restorer.json and a few before/after crops
-(ai-research/reports/restorer/*.png). ``--models restore-gan --merge`` evaluates one model
+Writes ai-research/reports/restorer.md, restorer.json and a few before/after crops of
+validation photos (ai-research/reports/restorer/*.png). ``--models restore-gan --merge`` evaluates one model
 and keeps the others' numbers from the existing restorer.json.
 """
 
@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks import benchmark_images
+from data.clean_photos import load_split
 from data.jpeg_history import Compression, History, apply_history, jpeg_roundtrip
 from dejpeg import analyze
 from dejpeg.models.restorer import MODELS
@@ -48,8 +49,10 @@ PUBLISHED_LIVE1_GRAY = {  # PSNR at QF 10 / 20 / 30 / 40, from the papers (issue
     "FBCNN": (29.75, 32.13, 33.54, 34.53),
 }
 PUBLISHED_LIVE1_COLOR_Q10 = {"SwinIR": 28.06}
-CROPS = (("LIVE1_color/bikes", 10, (150, 300)), ("LIVE1_gray/parrots", 10, (180, 250)),
-         ("LIVE1_color/womanhat", 20, (100, 200)))
+CROPS = (("enlightenment_Mountain", 10, (200, 400), False), ("enlightenment_Red-Maple", 10, (200, 300), True),
+         ("plasma_Kite", 20, (150, 250), False))
+"""Before/after crops: (validation photo, QF, (top, left), gray). They come from the training
+recipe's validation photos, so that no benchmark image is copied into the repository."""
 CROP = 128
 
 
@@ -147,20 +150,20 @@ def _png(pixels: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def save_crops(sets, models) -> list[str]:
+def save_crops(models) -> list[str]:
     """Side-by-side crops (JPEG | each model | clean), 2x nearest; returns the file names."""
-    images = {n: p for s in sets.values() for n, p in s}
+    images = dict(load_split("val"))
     folder = REPORTS / "restorer"
     folder.mkdir(parents=True, exist_ok=True)
     names = []
-    for name, q, (top, left) in CROPS:
-        clean = images[name]
+    for name, q, (top, left), gray in CROPS:
+        clean = np.asarray(Image.fromarray(images[name]).convert("L")) if gray else images[name]
         jpeg = jpeg_roundtrip(clean, q, "pillow", "4:2:0")
         panels = [jpeg] + [restore_pixels(jpeg, q, m) for m in models] + [clean]
         panels = [p[top:top + CROP, left:left + CROP] for p in panels]
         strip = np.concatenate([np.pad(p, ((0, 0), (0, 4)) + ((0, 0),) * (p.ndim - 2), constant_values=255)
                                 for p in panels], axis=1)
-        file = f"{name.replace('/', '_')}_q{q}.png"
+        file = f"val_{name}{'_gray' if gray else ''}_q{q}.png"
         Image.fromarray(np.kron(strip, np.ones((2, 2) + (1,) * (strip.ndim - 2), np.uint8))).save(folder / file)
         names.append(file)
     return names
@@ -202,7 +205,8 @@ def write_report(results: dict, models: list[str], crops: list[str], seconds: fl
         q1, q2 = qs.split("_")[1:]
         lines.append(f"| {set_name} | {q1}, {q2} | {grid.replace('_4_4', ' (4, 4)')} | "
                      f"{cell['estimated_quality_mean']:.1f} | " + " | ".join(fmt(cell[c]) for c in cols) + " |")
-    lines += ["", "## Before / after (JPEG | " + " | ".join(models) + " | clean; 2x nearest)", ""]
+    lines += ["", "## Before / after (JPEG | " + " | ".join(models) + " | clean; 2x nearest)", "",
+              "Crops of the training recipe's validation photos (no benchmark image is stored here).", ""]
     lines += [f"![{c}](restorer/{c})" for c in crops]
     (REPORTS / "restorer.md").write_text("\n".join(lines) + "\n")
 
@@ -229,7 +233,7 @@ def main() -> None:
     existing = REPORTS / "restorer.json"
     if args.merge and existing.is_file():
         results = merge(json.loads(existing.read_text()), results)
-    crops = save_crops(sets, results["models"])
+    crops = save_crops(results["models"])
     write_report(results, results["models"], crops, time.time() - start)
 
 
