@@ -91,7 +91,7 @@ def _steps() -> np.ndarray:
     return ijg_table(np.arange(1, 101), STD_LUMA).reshape(100, 64)[:, FREQUENCIES].astype(np.float64)
 
 
-def _last_quality(c: np.ndarray, estimate: float) -> int:
+def _lattice_quality(c: np.ndarray, estimate: float) -> int:
     """The quality near ``estimate`` whose steps hold the coefficients on their lattice best.
 
     Per frequency, the fraction of coefficients outside the dead zone lying within
@@ -181,7 +181,7 @@ def requantization(coefficients: np.ndarray, last_quality: float | None) -> Requ
     if last_quality is None or len(c) == 0:
         return UNTESTABLE
     c = c[::max(1, len(c) // MAX_BLOCKS)]
-    last = _last_quality(c, last_quality)
+    last = _lattice_quality(c, last_quality)
     candidates = np.arange(max(1, last - 60), last - 2)
     if len(candidates) == 0:
         return RequantizationEvidence(0.0, None, last, 0.0)

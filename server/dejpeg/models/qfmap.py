@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import import_keras
+
 WEIGHTS = Path(__file__).resolve().parent / "weights" / "qfmap.weights.h5"
 QUALITY_SCALE = 100.0
 WIDTH = 32
@@ -32,8 +34,8 @@ def build_qfmap(channels: int):
     Outputs: {"quality": (N, Bh, Bw, 1) sigmoid, QF / 100 of the last compression;
     "flag": (N, Bh, Bw, 1) logit of "compressed"}.
     """
-    import keras
-    from keras import layers
+    keras = import_keras()
+    layers = keras.layers
 
     features = keras.Input((None, None, channels), name="features")
     x = layers.Conv2D(WIDTH, 1, activation="relu")(features)
@@ -50,6 +52,7 @@ class QfMapModel:
     """A loaded QF-map network; :meth:`predict` maps block features to block maps."""
 
     def __init__(self, channels: int, weights: Path = WEIGHTS):
+        import_keras()
         import tensorflow as tf
 
         self.model = build_qfmap(channels)

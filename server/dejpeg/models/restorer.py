@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import import_keras
+
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MULTIPLE = 16
 DEFAULT_WIDTHS = (32, 64, 128)
@@ -39,7 +41,7 @@ EMBEDDING = 64
 @lru_cache(maxsize=1)
 def _layers():
     """The custom Keras layers (built on first use: importing them imports TensorFlow)."""
-    import keras
+    keras = import_keras()
     import tensorflow as tf
 
     class SpaceToDepth(keras.layers.Layer):
@@ -77,8 +79,8 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
     Inputs: {"image": (N, H, W, 3) float32 RGB in 0..1 (H, W multiples of 16),
     "quality": (N, 1) float32 QF / 100}. Output: (N, H, W, 3) float32, unclipped.
     """
-    import keras
-    from keras import layers
+    keras = import_keras()
+    layers = keras.layers
 
     SpaceToDepth, DepthToSpace, FiLM = _layers()
     w1, w2, w3 = widths
@@ -136,6 +138,7 @@ class Restorer:
     """A loaded restorer network; :meth:`run` restores a batch of padded tiles."""
 
     def __init__(self, info: ModelInfo):
+        import_keras()
         import tensorflow as tf
 
         self.info = info
