@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from .features import BLOCK, ZIGZAG, block_dct
-from .jpegfacts import STD_LUMA, ijg_table
+from .jpegfacts import IJG_LUMA_TABLES
 
 # --- block grid -------------------------------------------------------------------------
 
@@ -298,12 +298,6 @@ class StepQuality:
     frequencies: int
 
 
-@lru_cache(maxsize=1)
-def _ijg_luma_tables() -> np.ndarray:
-    """(100, 64) int64 IJG luma tables for quality 1..100."""
-    return ijg_table(np.arange(1, 101), STD_LUMA).astype(np.int64)
-
-
 OUTLIER_COST = 1.0
 """Cap of the squared log2 error of one frequency (1.0 = a factor of two), so that one
 wrong step (often a divisor of the true one) cannot outvote the rest."""
@@ -321,7 +315,7 @@ def quality_from_steps(estimate: StepEstimate) -> StepQuality:
     n = int(used.sum())
     if n < 2:
         return StepQuality(None, None, n)
-    tables = _ijg_luma_tables()[:, used]
+    tables = IJG_LUMA_TABLES[:, used]
     steps = estimate.steps[used][None, :]
     cost = np.minimum(np.log2(tables / steps) ** 2, OUTLIER_COST)
     errors = cost.mean(axis=1)

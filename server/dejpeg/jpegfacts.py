@@ -98,7 +98,9 @@ def ijg_table(quality: int | np.ndarray, base: np.ndarray, force_baseline: bool 
 # Candidate IJG tables: baseline family for q 1..100, then the 16-bit
 # (force_baseline=False) family.  Shapes (200, 64); _FAMILY_Q[i] is the quality.
 _FAMILY_Q = np.concatenate([_QUALITIES, _QUALITIES])
-_FAMILY_LUMA = np.concatenate([ijg_table(_QUALITIES, STD_LUMA, True), ijg_table(_QUALITIES, STD_LUMA, False)])
+IJG_LUMA_TABLES = ijg_table(_QUALITIES, STD_LUMA)
+"""(100, 64) int64 baseline IJG luma tables, natural order; row q - 1 is quality q."""
+_FAMILY_LUMA = np.concatenate([IJG_LUMA_TABLES, ijg_table(_QUALITIES, STD_LUMA, False)])
 _FAMILY_CHROMA = np.concatenate([ijg_table(_QUALITIES, STD_CHROMA, True), ijg_table(_QUALITIES, STD_CHROMA, False)])
 _LOG_LUMA = np.log(_FAMILY_LUMA)
 _LOG_CHROMA = np.log(_FAMILY_CHROMA)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .classical import GridEstimate, phase_tiles
 from .features import BLOCK, ZIGZAG, block_dct
-from .jpegfacts import STD_LUMA, ijg_table
+from .jpegfacts import IJG_LUMA_TABLES
 
 FREQUENCIES = ZIGZAG[:15]
 """Natural-order indices of the 15 lowest zig-zag frequencies (DC included)."""
@@ -93,7 +93,7 @@ def _kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     centres = np.arange(-RANGE, RANGE, RESOLUTION) + RESOLUTION / 2
     outside = (np.abs(centres)[:, None] >= STEPS[None, :] / 2).astype(np.float64)
     phasor = np.exp(2j * np.pi * centres[:, None] / STEPS[None, :]) * outside
-    tables = ijg_table(QUALITIES, STD_LUMA).reshape(len(QUALITIES), 64)[:, FREQUENCIES]
+    tables = IJG_LUMA_TABLES[QUALITIES - 1][:, FREQUENCIES]
     used = (tables >= STEPS[0]) & (tables <= STEPS[-1])
     return phasor, outside, np.clip(tables - STEPS[0], 0, len(STEPS) - 1), used
 

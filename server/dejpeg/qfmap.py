@@ -26,13 +26,13 @@ from scipy import ndimage
 
 from .classical import GridEstimate, estimate_steps, quality_from_steps
 from .features import BLOCK, ZIGZAG, block_view
-from .jpegfacts import STD_LUMA, ijg_table
+from .jpegfacts import IJG_LUMA_TABLES
 
 QUALITIES = np.array([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 98])
 """(20,) candidate IJG qualities of the lattice features."""
 FREQUENCIES = ZIGZAG[:32]
 """(32,) natural-order frequencies of the lattice features: DC and the 31 lowest AC."""
-_STEPS = ijg_table(QUALITIES, STD_LUMA)[:, FREQUENCIES].astype(np.float32)          # (20, 32)
+_STEPS = IJG_LUMA_TABLES[QUALITIES - 1][:, FREQUENCIES].astype(np.float32)          # (20, 32)
 _USED = _STEPS >= 2
 _LATTICE_WEIGHTS = (_USED * _STEPS ** 2 / (_USED * _STEPS ** 2 / 12.0).sum(axis=1, keepdims=True)).T.astype(
     np.float32)                                                                     # (32, 20)

@@ -19,13 +19,12 @@ quality is taken from the pixels' own lattice, near the estimate it is given.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
 
 from .features import ZIGZAG
-from .jpegfacts import STD_LUMA, ijg_table
+from .jpegfacts import IJG_LUMA_TABLES
 
 FREQUENCIES = ZIGZAG[1:16]
 """Natural-order indices of the 15 lowest zig-zag AC frequencies (the DC follows the
@@ -85,10 +84,8 @@ class RequantizationEvidence:
 UNTESTABLE = RequantizationEvidence(0.0, None, None, 0.0)
 
 
-@lru_cache(maxsize=1)
-def _steps() -> np.ndarray:
-    """(100, F) float64 IJG luma steps of FREQUENCIES for quality 1..100."""
-    return ijg_table(np.arange(1, 101), STD_LUMA).reshape(100, 64)[:, FREQUENCIES].astype(np.float64)
+_STEPS = IJG_LUMA_TABLES[:, FREQUENCIES].astype(np.float64)
+"""(100, F) IJG luma steps of FREQUENCIES; row q - 1 is quality q."""
 
 
 def _lattice_quality(c: np.ndarray, estimate: float) -> int:
@@ -104,7 +101,7 @@ def _lattice_quality(c: np.ndarray, estimate: float) -> int:
     """
     candidates = np.arange(max(1, round(estimate) - LAST_QUALITY_SEARCH),
                            min(100, round(estimate) + LAST_QUALITY_SEARCH) + 1)
-    steps = _steps()[candidates - 1][:, None, :]                        # (C, 1, F)
+    steps = _STEPS[candidates - 1][:, None, :]                        # (C, 1, F)
     outside = np.abs(c)[None] >= steps / 2
     on = outside & (np.abs(c[None] - np.rint(c[None] / steps) * steps) <= TOLERANCE)
     fraction = on.sum(axis=1) / np.maximum(outside.sum(axis=1), 1)      # (C, F)
@@ -185,7 +182,7 @@ def requantization(coefficients: np.ndarray, last_quality: float | None) -> Requ
     candidates = np.arange(max(1, last - 60), last - 2)
     if len(candidates) == 0:
         return RequantizationEvidence(0.0, None, last, 0.0)
-    s2 = _steps()[last - 1]
+    s2 = _STEPS[last - 1]
     k = np.abs(np.rint(c / s2)).astype(np.int64)
     index = np.where(k <= MAX_K, k + np.arange(len(FREQUENCIES)) * (MAX_K + 1), -1)
     counts = np.bincount(index[index >= 0], minlength=len(FREQUENCIES) * (MAX_K + 1))
@@ -193,7 +190,7 @@ def requantization(coefficients: np.ndarray, last_quality: float | None) -> Requ
     counts[:, MAX_K] = 0.0                     # the last bin may hold a truncated tail
     expected = _envelope(counts)
     fitted = expected > 0                      # bins of fitted frequencies, k >= 1
-    m = np.maximum(occupancy(_steps()[candidates - 1], s2), FLOOR)
+    m = np.maximum(occupancy(_STEPS[candidates - 1], s2), FLOOR)
     llr = np.where(fitted, counts * np.log(m) - expected * (m - 1.0), 0.0).sum(axis=(1, 2))
     best = int(np.argmax(llr))
     slope, bias = REQUANTIZATION_WEIGHTS
