@@ -21,10 +21,10 @@ Metrics: IoU of the predicted "different" mask (estimate_maps().different) with 
 region; per-pixel QF MAE inside uniform areas (pixels of compressed truth at least 16 px
 from the seam; a pixel flagged "not compressed" counts with QF 0); pixel flag accuracy;
 the false "different" area of uniform images. Writes ai-research/reports/qfmap.md,
-qfmap.json and half-size overlays of the targeted cases of the first two images in
-ai-research/reports/qfmap_overlays/. With --source val the same
-cases are built from the 5 validation photos instead (qfmap_val.json): the constants of
-dejpeg.qfmap are chosen there, never on the benchmarks.
+qfmap.json. With --source val the same cases are built from the 5 validation photos
+instead (qfmap_val.json, and half-size overlays of the targeted cases of the first two
+photos in ai-research/reports/qfmap_overlays/, so that no benchmark pixels are stored in
+the repository): the constants of dejpeg.qfmap are chosen there, never on the benchmarks.
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ def markdown(results: dict, images: int) -> str:
     targeted = [results[c]["iou"] for c in TARGETED]
     lines += ["", f"Mean IoU over the four targeted cases: {np.mean(targeted):.3f} (target ≥ 0.90). "
               "QF MAE inside: pixels of compressed truth ≥ 16 px from the seam.", "",
-              "Overlays (left: image; right: QF map in colour, black = not compressed; white: true region; "
+              "Overlays of validation-photo collages, written by `--source val` (left: image; right: QF map "
+              "in colour, black = not compressed; white: true region; "
               "magenta: predicted regions): " + ", ".join(f"[{p.name}](qfmap_overlays/{p.name})"
                                                             for p in sorted(OVERLAYS.glob("*.png")))]
     return "\n".join(lines) + "\n"
@@ -198,7 +199,7 @@ def main() -> None:
             maps = result.pop("_maps")
             rows[case].append({"image": name, "background": background.to_json(),
                                "region": region.to_json() if region else None, "offset": offset, **result})
-            if index < 2 and case in TARGETED and not validation:
+            if index < 2 and case in TARGETED and validation:
                 slug = case.replace(" + ", "_").replace(" ", "-")
                 small = cv2.resize(overlay(pixels, maps, mask), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
                 cv2.imwrite(str(OVERLAYS / f"{index}_{slug}.png"), small[..., ::-1])
