@@ -74,6 +74,8 @@ async function openPage(t, viewport = { width: 1280, height: 900 }) {
     assert.deepEqual(errors, [], "the page threw or logged errors");
   });
   await page.goto(baseUrl);
+  // React renders after the load event: wait for the page's first control before any keystroke
+  await page.getByText("Choose an image…").waitFor();
   return page;
 }
 
