@@ -5,8 +5,9 @@
 An epoch is ``--steps`` batches drawn (seeded by the epoch) from every training shard
 that exists when the epoch starts, so training can start while collages.py still writes
 shards. Each batch is flipped at random (cell maps and the matching phase channels).
-Losses: QF/100 MAE over the blocks whose target is compressed, and binary cross-entropy
-of the flag. Learning rate: cosine from --lr over --epochs.
+Losses: QF/100 MAE over the blocks whose target is compressed, binary cross-entropy of
+the flag, and binary cross-entropy of "different" (:func:`different_targets`). Learning
+rate: cosine from --lr over --epochs.
 
 Resumable: after every epoch the full model (weights + optimizer) goes to
 <cache>/qfmap/checkpoint.keras, the epoch and metrics to checkpoint.json and train.log,
@@ -32,6 +33,7 @@ from dejpeg.models.qfmap import QUALITY_SCALE, WEIGHTS, build_qfmap
 from dejpeg.qfmap import CHANNELS, COLUMN_PHASES, ROW_PHASES
 
 QUALITY_WEIGHT = 4.0
+INDISTINCT_GAP = 5
 VALIDATION_SAMPLES = 250
 
 
@@ -54,12 +56,38 @@ class Shards:
         return len(self.quality)
 
 
+def different_targets(quality: np.ndarray) -> np.ndarray:
+    """Per block, does its history differ from the sample's dominant one?
+
+    The dominant history is the sample's most frequent target QF (the pasted region covers
+    at most half the area; 0 = never compressed); a block differs when its QF is another.
+    Blocks compressed on both sides with QFs less than :data:`INDISTINCT_GAP` apart get
+    weight 0 (no trace tells them apart). A region with the background's own QF on a
+    shifted grid has the same target QF and counts as not different (the shards keep
+    QFs only).
+
+    Args:
+        quality: (N, Bh, Bw) uint8 target QF.
+
+    Returns:
+        (N, Bh, Bw, 2) float32 [different in {0, 1}, weight in {0, 1}].
+    """
+    flat = quality.reshape(len(quality), -1)
+    counts = np.apply_along_axis(np.bincount, 1, flat, minlength=256)             # (N, 256), N rows only
+    dominant = counts.argmax(axis=1).astype(np.int16)[:, None, None]
+    q = quality.astype(np.int16)
+    gap = np.abs(q - dominant)
+    indistinct = (q > 0) & (dominant > 0) & (gap > 0) & (gap < INDISTINCT_GAP)
+    return np.stack([gap > 0, ~indistinct], axis=-1).astype(np.float32)
+
+
 def targets(quality: np.ndarray) -> dict[str, np.ndarray]:
     """Network targets from (N, Bh, Bw) uint8 QF: quality (N, Bh, Bw, 2) = [QF/100,
-    compressed weight] and flag (N, Bh, Bw, 1) in {0, 1}."""
+    compressed weight], flag (N, Bh, Bw, 1) in {0, 1}, different (N, Bh, Bw, 2)."""
     q = quality.astype(np.float32)
     compressed = (q > 0).astype(np.float32)
-    return {"quality": np.stack([q / QUALITY_SCALE, compressed], axis=-1), "flag": compressed[..., None]}
+    return {"quality": np.stack([q / QUALITY_SCALE, compressed], axis=-1), "flag": compressed[..., None],
+            "different": different_targets(quality)}
 
 
 def flip(features: np.ndarray, quality: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -100,16 +128,32 @@ def flag_loss(y_true, y_pred):
     return keras.losses.binary_crossentropy(y_true, y_pred, from_logits=True)
 
 
+def masked_bce(y_true, y_pred):
+    """Binary cross-entropy of logits over the blocks with weight y_true[..., 1] = 1."""
+    import keras
+    import keras.ops as ops
+    weight = y_true[..., 1]
+    loss = keras.losses.binary_crossentropy(y_true[..., :1], y_pred, from_logits=True)
+    return ops.sum(weight * loss) / (ops.sum(weight) + 1e-6)
+
+
 def validate(model, features: np.ndarray, quality: np.ndarray) -> dict:
-    """Block-level QF MAE (compressed blocks) and flag accuracy on validation samples."""
+    """Block-level QF MAE (compressed blocks), flag accuracy, mean IoU of "different" over
+    the samples with a distinct region and its false area on the others."""
     out = model.predict(features.astype(np.float32), batch_size=25, verbose=0)
     predicted = out["quality"][..., 0] * QUALITY_SCALE
     flag = out["flag"][..., 0] > 0
     compressed = quality > 0
+    truth = different_targets(quality)[..., 0] > 0
+    different = out["different"][..., 0] > 0
+    with_region = truth.mean(axis=(1, 2)) >= 0.05
+    iou = (different & truth).sum(axis=(1, 2)) / np.maximum((different | truth).sum(axis=(1, 2)), 1)
     return {"val_quality_mae": round(float(np.mean(np.abs(predicted - quality)[compressed])), 3),
             "val_flag_accuracy": round(float(np.mean(flag == compressed)), 4),
             "val_flag_recall_none": round(float(np.mean(~flag[~compressed])), 4),
-            "val_flag_recall_compressed": round(float(np.mean(flag[compressed])), 4)}
+            "val_flag_recall_compressed": round(float(np.mean(flag[compressed])), 4),
+            "val_different_iou": round(float(iou[with_region].mean()), 4),
+            "val_different_false_area": round(float(different[~with_region].mean()), 4)}
 
 
 def export(model) -> None:
@@ -138,7 +182,7 @@ def main() -> None:
 
     checkpoint, state = DATA / "checkpoint.keras", DATA / "checkpoint.json"
     log = DATA / "train.log"
-    custom = {"masked_mae": masked_mae, "flag_loss": flag_loss}
+    custom = {"masked_mae": masked_mae, "flag_loss": flag_loss, "masked_bce": masked_bce}
     if checkpoint.is_file():
         model = keras.models.load_model(checkpoint, custom_objects=custom)
         initial_epoch = json.loads(state.read_text())["epoch"]
@@ -146,8 +190,8 @@ def main() -> None:
     else:
         model = build_qfmap(CHANNELS)
         model.compile(optimizer=keras.optimizers.Adam(args.lr),
-                      loss={"quality": masked_mae, "flag": flag_loss},
-                      loss_weights={"quality": QUALITY_WEIGHT, "flag": 1.0})
+                      loss={"quality": masked_mae, "flag": flag_loss, "different": masked_bce},
+                      loss_weights={"quality": QUALITY_WEIGHT, "flag": 1.0, "different": 1.0})
         initial_epoch = 0
 
     val = np.load(shards("val")[0])

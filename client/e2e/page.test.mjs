@@ -98,6 +98,25 @@ function pageTest(name, body) {
 }
 
 const verdict = (page) => page.getByTestId("verdict");
+
+/**
+ * The box of `element` in the pixels of the image `image` (a locator of an <img> showing a
+ * `width` x `height` picture, its box the picture's): [left, top, right, bottom].
+ */
+async function boxInImage(element, image, width, height) {
+  const [box, frame] = [await element.boundingBox(), await image.boundingBox()];
+  const x = (v) => ((v - frame.x) / frame.width) * width;
+  const y = (v) => ((v - frame.y) / frame.height) * height;
+  return [x(box.x), y(box.y), x(box.x + box.width), y(box.y + box.height)].map(Math.round);
+}
+
+/** Within `tolerance` pixels of `expected`, side by side. */
+function assertNear(actual, expected, tolerance, what) {
+  assert.ok(
+    actual.every((v, i) => Math.abs(v - expected[i]) <= tolerance),
+    `${what}: ${actual} is not within ${tolerance} px of ${expected}`,
+  );
+}
 const comparisonHeading = (page) => page.getByRole("heading", { name: "Before / after" });
 
 before(async () => {
@@ -172,7 +191,7 @@ describe("the deJPEG page", { concurrency: false }, () => {
     assert.ok(frame.width >= 1240 && frame.height >= 800, `the fullscreen image area is ${frame.width}x${frame.height}`);
     await page.getByRole("button", { name: "Zoom in" }).click();
     assert.equal(await page.getByLabel("Zoom level").textContent(), "150%");
-    const transforms = await page.locator(".side img").evaluateAll((imgs) => imgs.map((i) => i.style.transform));
+    const transforms = await page.locator(".side .zoomed").evaluateAll((sides) => sides.map((s) => s.style.transform));
     assert.equal(new Set(transforms).size, 1, `both sides share one zoom: ${transforms}`);
     await shot(page, "4-q10-fullscreen-zoomed", { fullPage: false });
     await page.keyboard.press("Escape");
@@ -199,6 +218,80 @@ describe("the deJPEG page", { concurrency: false }, () => {
     await page.locator(".histogram svg").first().waitFor();
     assert.equal(await page.locator(".histogram").count(), 6);
     await shot(page, "5-q10-evidence");
+  });
+
+  pageTest("a spliced collage: the QF map outlines the pasted region, over the image and in the comparison", async (t) => {
+    // demo/spliced.png: 384 x 256, never compressed but for x 176-336, y 64-208 (QF 20, grid (3, 5))
+    const pasted = [176, 64, 336, 208];
+    const page = await openPage(t);
+    await page.getByLabel("Image file").setInputFiles(path.join(ROOT, "demo", "spliced.png"));
+    await verdict(page).waitFor({ timeout: ANALYSIS_MS });
+    assert.match(
+      await page.getByTestId("maps-summary").textContent(),
+      /^Dominant history: uncompressed\. 1 region with a different compression history\.$/,
+    );
+
+    const overlay = page.getByRole("switch", { name: "Map overlay" });
+    await overlay.focus();
+    await page.keyboard.press("Space"); // the switch works from the keyboard
+    const preview = page.locator(".preview-image");
+    const label = preview.getByTestId("region-label");
+    const qf = Number((await label.textContent()).match(/^1 · QF (\d+) vs rest uncompressed$/)?.[1]);
+    assert.ok(Math.abs(qf - 20) <= 8, `the region's QF ${qf} is not near 20`);
+    const legend = page.locator(".qf-map-card").getByTestId("qf-legend");
+    assert.match(await legend.textContent(), /none.*1.*20.*40.*60.*80.*100.*QF of the last compression/);
+    const outline = preview.getByTestId("region-outline");
+    await outline.waitFor(); // after the maps' PNGs are decoded
+    const image = preview.getByRole("img", { name: "Preview of spliced.png" });
+    assertNear(await boxInImage(outline, image, 384, 256), pasted, 12, "the outline over the preview");
+    // the label in the region's top right corner (the region lies in the image's right half)
+    const [, top, right] = await boxInImage(label, image, 384, 256);
+    assertNear([right, top], [pasted[2], pasted[1]], 16, "the label");
+    await shot(page, "9-spliced-qf-map");
+
+    const layer = preview.getByTestId("qf-map-layer");
+    assert.equal(await layer.evaluate((canvas) => canvas.style.opacity), "0.6");
+    const opacity = page.getByRole("slider", { name: /Opacity/ });
+    await opacity.focus();
+    for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowLeft");
+    assert.equal(await page.locator(".opacity output").textContent(), "30%");
+    assert.equal(await layer.evaluate((canvas) => canvas.style.opacity), "0.3");
+
+    // the comparison: the map on the Before side, following zoom and pan (fullscreen too)
+    if ((await verdict(page).textContent()).startsWith("Never")) {
+      await page.getByRole("switch", { name: "Force restore" }).check();
+    }
+    const comparison = page.locator("section.comparison");
+    await comparison.getByTestId("region-outline").waitFor({ timeout: RESTORATION_MS });
+    const before = comparison.getByRole("img", { name: "Before: the uploaded image" });
+    assertNear(await boxInImage(comparison.getByTestId("region-outline"), before, 384, 256), pasted, 12, "in the comparison");
+    await comparison.getByTestId("region-label").waitFor();
+    assert.equal(await comparison.getByTestId("qf-legend").count(), 1);
+    await comparison.getByRole("slider", { name: /Drag to move/ }).focus(); // the handle: uncover more Before
+    for (let i = 0; i < 8; i++) await page.keyboard.press("ArrowRight");
+    await comparison.scrollIntoViewIfNeeded();
+    await shot(page, "10-spliced-comparison", { fullPage: false });
+
+    await page.getByRole("button", { name: "Fullscreen" }).click();
+    await page.waitForFunction(() => document.querySelector("section.comparison.fullscreen") !== null);
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    assert.equal(await page.getByLabel("Zoom level").textContent(), "225%");
+    assertNear(await boxInImage(comparison.getByTestId("region-outline"), before, 384, 256), pasted, 12, "zoomed");
+    await shot(page, "11-spliced-fullscreen-zoomed", { fullPage: false });
+    await comparison.getByRole("button", { name: "Map overlay" }).click(); // off from the comparison
+    assert.equal(await page.getByTestId("qf-map-overlay").count(), 0);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => document.querySelector("section.comparison.fullscreen") === null);
+    assert.equal(await overlay.isChecked(), false);
+
+    await overlay.check();
+    await page.getByRole("radio", { name: "Compression flag" }).check();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+    assertNear(await boxInImage(outline, image, 384, 256), pasted, 12, "on a phone");
+    await shot(page, "12-spliced-phone-flag-map");
   });
 
   pageTest("a non-image: a clear error, and the page stays usable", async (t) => {

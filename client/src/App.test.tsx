@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { ApiError, analyzeImage, fetchModels, restoreImage, type Restoration } from "./api";
 import { App } from "./App";
 import type { Report } from "./report";
-import { report } from "./test/reports";
+import { qfMaps, report } from "./test/reports";
 
 vi.mock("./api", async (importOriginal) => ({
   ...(await importOriginal<typeof import("./api")>()),
@@ -11,6 +11,9 @@ vi.mock("./api", async (importOriginal) => ({
   restoreImage: vi.fn(),
   fetchModels: vi.fn(),
 }));
+
+// jsdom decodes no images: the maps' cells stay undecoded (the overlay's frame, outline-less)
+vi.mock("./hooks/useMapCells", () => ({ useMapCells: () => null }));
 
 const analyze = vi.mocked(analyzeImage);
 const restore = vi.mocked(restoreImage);
@@ -138,6 +141,29 @@ describe("the page", () => {
     expect(analyze).toHaveBeenCalledTimes(2);
   });
 
+  it("draws the QF map over the image and the comparison's Before side when switched on", async () => {
+    analyze.mockResolvedValue(report("single", { maps: qfMaps() }));
+    render(<App />);
+    await pickFile("collage.png");
+    const comparison = (await screen.findByRole("heading", { name: "Before / after" })).closest("section")!;
+    expect(screen.getByTestId("maps-summary")).toHaveTextContent("1 region with a different compression history");
+    expect(screen.queryByTestId("qf-map-overlay")).toBeNull();
+
+    await userEvent.click(screen.getByRole("switch", { name: "Map overlay" }));
+    const overlays = screen.getAllByTestId("qf-map-overlay");
+    expect(overlays).toHaveLength(2);
+    expect(overlays[0].previousElementSibling).toHaveAccessibleName("Preview of collage.png");
+    expect(overlays[1].previousElementSibling).toHaveAccessibleName("Before: the uploaded image");
+    expect(within(comparison).getByTestId("region-label")).toHaveTextContent("QF 21 vs rest uncompressed");
+  });
+
+  it("says when a report comes without maps", async () => {
+    analyze.mockResolvedValue(report("single"));
+    render(<App />);
+    await pickFile("cat.jpg");
+    expect(await screen.findByTestId("maps-summary")).toHaveTextContent("No QF maps in this report");
+  });
+
   it("zooms both sides together from the keyboard; fullscreen opens and leaves with Escape", async () => {
     analyze.mockResolvedValue(report("single"));
     render(<App />);
@@ -148,8 +174,11 @@ describe("the page", () => {
     frame.focus();
     await userEvent.keyboard("+");
     expect(within(comparison).getByLabelText("Zoom level")).toHaveTextContent("125%");
-    const [before, after] = within(comparison).getAllByRole("img");
-    expect(before.style.transform).toBe(after.style.transform); // one zoom for both sides
+    const [before, after] = within(comparison)
+      .getAllByRole("img")
+      .map((img) => img.closest<HTMLElement>(".zoomed")!.style.transform);
+    expect(before).toBe("translate(-12.5%, -12.5%) scale(1.25)");
+    expect(after).toBe(before); // one zoom for both sides
     await userEvent.keyboard("0");
     expect(within(comparison).getByLabelText("Zoom level")).toHaveTextContent("100%");
 

@@ -54,6 +54,7 @@ describe("analyzeImage", () => {
     expect(report.compression.verdict).toBe("single");
     expect(stages).toEqual(["uploading", "processing"]);
     expect((FakeXhr.sent[0].get("image") as File).name).toBe("cat.jpg");
+    expect(FakeXhr.sent[0].get("maps")).toBe("1"); // with the QF maps
   });
 
   it("passes on the server's own error message", async () => {

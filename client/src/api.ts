@@ -67,9 +67,9 @@ function imageForm(image: File, fields: Record<string, string | undefined> = {})
   return form;
 }
 
-/** Analyse an image: the report of POST /api/analyze. */
+/** Analyse an image, with its QF maps: the report of POST /api/analyze (maps=1). */
 export async function analyzeImage(image: File, signal: AbortSignal, onStage?: (s: UploadStage) => void): Promise<Report> {
-  const answer = await postForm("/api/analyze", imageForm(image), signal, onStage);
+  const answer = await postForm("/api/analyze", imageForm(image, { maps: "1" }), signal, onStage);
   if (answer.status !== 200) throw await errorOf(answer);
   return JSON.parse(await answer.body.text()) as Report;
 }

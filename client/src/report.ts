@@ -90,6 +90,42 @@ export interface Evidence {
   classical?: { compression: Compression; quality: QualityEstimate };
 }
 
+/** An area whose compression history differs from the rest of the image. */
+export interface DifferentRegion {
+  /** [x, y, width, height] in image pixels. */
+  bbox: [number, number, number, number];
+  /** Pixels inside the region (a multiple of 64: whole blocks). */
+  area: number;
+  /** QF 1..100 of the last compression inside, 0 = not compressed. */
+  quality: number;
+  /** The dominant QF of the rest of the image, 0 = not compressed. */
+  rest_quality: number;
+}
+
+/**
+ * Per-block QF and compression maps (asked for with maps=1). Each `*_png` is a data URL of an
+ * 8-bit grey PNG of `rows` x `columns` cells: cell (r, c) covers the pixels from
+ * (dx + cell·c, dy + cell·r), `cell` wide and high; the partial blocks at the image's edges
+ * (those before dx / dy included) take their neighbouring cell's value.
+ */
+export interface QfMaps {
+  cell: number;
+  dx: number;
+  dy: number;
+  rows: number;
+  columns: number;
+  /** QF 1..100 of the last compression, 0 = not compressed. */
+  quality_png: string;
+  /** 255 = compressed, 0 = not. */
+  flag_png: string;
+  /** 255 inside `regions`, 0 elsewhere. */
+  different_png: string;
+  /** Largest first. */
+  regions: DifferentRegion[];
+  /** The rest of the image: compressed or not, its QF (0 = not compressed). */
+  dominant: { compressed: boolean; quality: number };
+}
+
 export interface Report {
   source: SourceFacts;
   jpeg: JpegFacts | null;
@@ -97,6 +133,8 @@ export interface Report {
   compression: Compression;
   quality: QualityEstimate;
   evidence: Evidence;
+  /** Null when the server did not compute them (not asked for, or no QF-map model). */
+  maps?: QfMaps | null;
   timings_ms: Record<string, number>;
 }
 

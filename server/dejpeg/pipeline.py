@@ -190,20 +190,24 @@ def _primary_quality(doubles: tuple[NonAlignedEvidence, RequantizationEvidence],
 
 
 def maps_json(maps: QfMaps) -> dict:
-    """The report's ``maps``: the QF and flag maps at block resolution, as PNG data URLs.
+    """The report's ``maps``: QF, flag and different-region maps per block, as PNG data URLs.
 
-    Both maps are constant over each 8x8 block of the detected grid, so one pixel per block
+    All three are constant over each 8x8 block of the detected grid, so one pixel per block
     says it all: cell (r, c) covers pixels ``dy + 8r .. dy + 8r + 7`` by ``dx + 8c ..``;
     the partial blocks at the edges (pixels before ``dx``/``dy`` included) take the value of
-    their neighbouring cell. ``quality_png`` is 8-bit grey, value = QF 1..100 of the last
-    compression, 0 = not compressed; ``flag_png`` is 0 or 255.
+    their neighbouring cell. Each is (rows, columns) = (ceil((H - dy) / 8),
+    ceil((W - dx) / 8)) 8-bit grey: ``quality_png`` value = QF 1..100 of the last
+    compression, 0 = not compressed; ``flag_png`` 255 where compressed, else 0;
+    ``different_png`` 255 inside the ``regions`` (history differs from the dominant one),
+    else 0 (the page traces its outline).
     """
     grid = maps.grid
     cells = (slice(grid.dy, None, BLOCK), slice(grid.dx, None, BLOCK))
-    quality, flag = maps.quality[cells], maps.flag[cells]
+    quality = maps.quality[cells]
     return {"cell": BLOCK, "dx": grid.dx, "dy": grid.dy, "rows": int(quality.shape[0]),
             "columns": int(quality.shape[1]), "quality_png": png_data_url(quality),
-            "flag_png": png_data_url(flag.astype(np.uint8) * 255),
+            "flag_png": png_data_url(maps.flag[cells].astype(np.uint8) * 255),
+            "different_png": png_data_url(maps.different[cells].astype(np.uint8) * 255),
             "regions": maps.regions, "dominant": maps.dominant}
 
 

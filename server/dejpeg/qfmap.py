@@ -7,8 +7,9 @@ upsamples to pixels:
    20 candidate IJG qualities, fit to the image's own estimated table, zero fraction, AC
    energy) and of a grid at any phase (within-block blockiness profile, which shows a
    pasted region on a shifted grid).
-2. A small dilated CNN (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks) turns them
-   into the QF of the last compression and P(compressed) per block.
+2. A small dilated CNN (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks plus a
+   global context) turns them into the QF of the last compression, P(compressed) and
+   P(history differs from the image's dominant one) per block.
 3. :func:`find_regions` segments the cells whose history differs from the image's
    dominant one into regions; :func:`refine_quality` replaces the network's QF of each
    segment by the classical quantization-table estimate where both agree (exact QFs in
@@ -50,17 +51,15 @@ COLUMN_PHASES = slice(CHANNELS - 2 * BLOCK, CHANNELS - BLOCK)
 ROW_PHASES = slice(CHANNELS - BLOCK, CHANNELS)
 
 FLAG_THRESHOLD = 0.5
-QUALITY_GAP = 8.0
-"""Cells whose QF differs from the dominant QF by at least this much (both compressed)
-count as "different" (half the 15-QF gap the maps are specified for)."""
+DIFFERENT_THRESHOLD = 0.5
+"""P(different) from which a block belongs to a region."""
 SMOOTHING = 1.5
-"""Sigma (blocks) of the evidence-weighted smoothing of the QF map before segmentation."""
-MISFIT_THRESHOLD = 0.5
+"""Sigma (blocks) of the evidence-weighted smoothing of P(different) and of the misfit."""
+MISFIT_THRESHOLD = 0.7
 """Spread (12 x mean squared distance to the lattice in steps; 0 on it, 1 for scatter) above
-which a block does not fit a table."""
-QUALITY_GAP_WITH_TABLE = 20.0
-"""The QF gap that still counts where a dominant table is known: a table about twice as
-coarse as the dominant one (QF 30 in QF 60) sits almost on its lattice."""
+which a block does not fit a table. Chosen on validation-photo collages
+(``evaluate_qfmap.py --source val --repeats 4``): 0.5 / 0.7 / 0.9 gave a mean IoU of
+0.692 / 0.707 / 0.698 over the targeted cases."""
 MIN_REGION_BLOCKS = 16
 MIN_REGION_FRACTION = 0.002
 REFINE_BLOCKS = 16384
@@ -303,49 +302,46 @@ def evidence_weights(features: np.ndarray) -> np.ndarray:
     return np.clip(features[..., ENERGY] * 8.0 / 2.0, 0.05, 1.0).astype(np.float32)
 
 
-def find_regions(quality: np.ndarray, probability: np.ndarray, weight: np.ndarray | None = None,
+def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndarray | None = None,
                  misfit: np.ndarray | None = None) -> np.ndarray:
     """Segment the blocks whose history differs from the image's dominant history.
 
-    Flat blocks first take the QF of their textured neighbours: each block's QF is mixed
-    with the evidence-weighted Gaussian mean (sigma :data:`SMOOTHING` blocks) of its
-    compressed neighbours, in proportion 1 - its own evidence (:func:`evidence_weights`);
-    textured blocks keep their QF, so edges are not blurred. The dominant history is "not compressed"
-    when fewer than half the blocks are flagged, else the median smoothed QF of the flagged
-    blocks. A block differs when its flag differs, or when both are compressed and its QF
-    is at least :data:`QUALITY_GAP` away; when a dominant table is known (``misfit``, from
-    :func:`dominant_misfit`), the second rule is instead "its coefficients stray from that
-    table's lattice" (misfit above :data:`MISFIT_THRESHOLD`), which needs no QF of the
-    block and also catches a region on a shifted grid, or its QF is at least
-    :data:`QUALITY_GAP_WITH_TABLE` away. The mask is cleaned by a 3x3 majority vote;
-    8-connected components smaller than max(16 blocks, 0.2% of the blocks) are dropped.
+    The dominant history is "not compressed" when fewer than half the blocks are flagged;
+    then the flagged blocks differ. Otherwise a block differs when it is not flagged, or
+    when the network's P(different), mixed with the evidence-weighted Gaussian mean (sigma
+    :data:`SMOOTHING` blocks) of its neighbours' in proportion 1 - its own evidence
+    (:func:`evidence_weights`), is at least :data:`DIFFERENT_THRESHOLD` (flat blocks, which
+    keep almost no trace of their table, follow their textured neighbours; textured ones
+    keep their own value, so edges are not blurred), or, when a dominant table is known
+    (``misfit`` from :func:`dominant_misfit`), when its coefficients stray from that
+    table's lattice (misfit above :data:`MISFIT_THRESHOLD`). The mask is cleaned by a 3x3
+    majority vote; 8-connected components smaller than max(16 blocks, 0.2% of the blocks)
+    are dropped.
 
     Args:
-        quality: (Bh, Bw) QF 0..100 per block.
-        probability: (Bh, Bw) P(compressed) per block.
-        weight: (Bh, Bw) evidence per block (None: all 1).
+        different: (Bh, Bw) P(the block's history differs), from the network.
+        probability: (Bh, Bw) P(compressed) per block, from the network.
+        weight: (Bh, Bw) evidence per block in 0..1 (None: all 1).
         misfit: (Bh, Bw) from :func:`dominant_misfit`, or None.
 
     Returns:
         (Bh, Bw) int32 labels: 0 for the rest of the image, 1..R for the regions, largest first.
     """
+    weight = np.ones_like(different) if weight is None else weight
+    total = ndimage.gaussian_filter(weight, SMOOTHING, mode="nearest")
+    around = ndimage.gaussian_filter(weight * different, SMOOTHING, mode="nearest") / np.maximum(total, 1e-3)
     flag = probability >= FLAG_THRESHOLD
     compressed = bool(flag.mean() >= 0.5) if flag.size else False
-    weight = np.ones_like(quality) if weight is None else weight
-    evidence = weight * flag
-    total = ndimage.gaussian_filter(evidence, SMOOTHING, mode="nearest")
-    around = np.where(total > 1e-3, ndimage.gaussian_filter(evidence * quality, SMOOTHING, mode="nearest")
-                      / np.maximum(total, 1e-3), quality)
-    smooth = weight * quality + (1.0 - weight) * around
-    rest = float(np.median(smooth[flag])) if compressed else 0.0
-    other = np.abs(smooth - rest) >= QUALITY_GAP
-    if misfit is not None:
-        other = (misfit > MISFIT_THRESHOLD) | (np.abs(smooth - rest) >= QUALITY_GAP_WITH_TABLE)
-    differ = (flag != compressed) | (flag & compressed & other)
+    if compressed:
+        differ = ~flag | (weight * different + (1.0 - weight) * around >= DIFFERENT_THRESHOLD)
+        if misfit is not None:
+            differ |= misfit > MISFIT_THRESHOLD
+    else:
+        differ = flag
     differ = ndimage.median_filter(differ.astype(np.uint8), size=3, mode="nearest").astype(bool)
     labels, count = ndimage.label(differ, structure=np.ones((3, 3)))
     areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
-    kept = np.flatnonzero(areas >= max(MIN_REGION_BLOCKS, MIN_REGION_FRACTION * flag.size))
+    kept = np.flatnonzero(areas >= max(MIN_REGION_BLOCKS, MIN_REGION_FRACTION * differ.size))
     kept = kept[np.argsort(-areas[kept], kind="stable")]
     mapping = np.zeros(count + 1, np.int32)
     mapping[kept + 1] = np.arange(1, len(kept) + 1)
@@ -446,10 +442,10 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     flat = coefficients.reshape(-1, 64)
     table = image_table(flat)
     features = block_features(y, grid, coefficients, table)
-    quality, probability = model.predict(features)
+    quality, probability, different = model.predict(features)
     flag_cells = probability >= FLAG_THRESHOLD
     misfit = dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4))
-    labels = find_regions(quality, probability, evidence_weights(features), misfit)
+    labels = find_regions(different, probability, evidence_weights(features), misfit)
     quality = refine_quality(quality, flag_cells, labels, coefficients)
     regions, dominant = describe_regions(labels, quality, flag_cells)
     qf_cells = np.where(flag_cells, np.clip(np.rint(quality), 1, 100), 0).astype(np.uint8)

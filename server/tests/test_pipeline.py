@@ -226,8 +226,6 @@ def test_histogram_evidence_shows_the_comb_of_quantized_frequencies(q30_report):
 
 
 def test_maps_are_opt_in_and_describe_every_pixel(photo, encode):
-    import base64
-
     data = encode(photo[:203, :300], quality=40)
     plain = analyze(data)
     assert plain.maps is None and plain.pixel_maps is None and plain.to_json()["maps"] is None
@@ -237,13 +235,41 @@ def test_maps_are_opt_in_and_describe_every_pixel(photo, encode):
     assert "pixel_maps" not in report.to_json()
     assert (maps["cell"], maps["dx"], maps["dy"]) == (8, report.grid.dx, report.grid.dy)
     assert (maps["rows"], maps["columns"]) == (26, 38)          # ceil(203 / 8), ceil(300 / 8)
-    png = base64.b64decode(maps["quality_png"].split(",", 1)[1])
-    with Image.open(io.BytesIO(png)) as im:
-        cells = np.asarray(im)
+    cells = _png_cells(maps["quality_png"])
     assert cells.shape == (26, 38)
     assert np.array_equal(cells, report.pixel_maps.quality[::8, ::8])
     assert "maps" in report.timings_ms
     json.dumps(report.to_json(), allow_nan=False)
+
+
+def _png_cells(data_url: str) -> np.ndarray:
+    """The (rows, columns) uint8 array of a ``data:image/png;base64,...`` grey map."""
+    import base64
+
+    with Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))) as im:
+        assert im.mode == "L"
+        return np.asarray(im)
+
+
+def test_different_map_marks_the_cells_of_the_regions(photo, encode):
+    pixels = photo.copy()
+    pixels[96:256, 160:384] = _decoded(encode(photo, quality=20))[96:256, 160:384]
+    report = analyze(encode(pixels[:381, :509], "PNG"), maps=True)   # odd size: partial cells
+    maps = report.to_json()["maps"]
+    different = _png_cells(maps["different_png"])
+    dx, dy = maps["dx"], maps["dy"]
+    assert different.shape == (maps["rows"], maps["columns"]) == (-(-(381 - dy) // 8), -(-(509 - dx) // 8))
+    assert set(np.unique(different)) == {0, 255}
+    np.testing.assert_array_equal(different == 255, report.pixel_maps.different[dy::8, dx::8])
+    # every marked cell lies in a region's box, and every region's box holds marked cells
+    in_boxes = np.zeros_like(different, bool)
+    for region in maps["regions"]:
+        x, y, w, h = region["bbox"]
+        left, top = (max(0, (v - d) // 8) for v, d in ((x, dx), (y, dy)))
+        right, bottom = -(-(x + w - dx) // 8), -(-(y + h - dy) // 8)
+        assert different[top:bottom, left:right].any()
+        in_boxes[top:bottom, left:right] = True
+    assert len(maps["regions"]) >= 1 and not (different.astype(bool) & ~in_boxes).any()
 
 
 def test_verdict_asks_compressed_first_then_how_often():

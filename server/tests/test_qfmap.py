@@ -74,28 +74,36 @@ def test_to_pixels_fills_blocks_and_borders():
     assert up[2, 3] == 0 and up[9, 10] == 0 and up[10, 11] == 4 and up[0, 29] == 2 and up[20, 0] == 3
 
 
-def test_find_regions_segments_a_square_of_another_quality():
-    quality = np.full((40, 50), 80.0, np.float32)
-    quality[10:22, 5:25] = 20.0
-    quality[30:32, 40:42] = 20.0                               # too small to be a region
+def test_find_regions_segments_the_blocks_that_differ_and_describes_them():
+    different = np.full((40, 50), 0.1, np.float32)
+    different[10:22, 5:25] = 0.9
+    different[30:32, 40:42] = 0.9                              # too small to be a region
+    labels = find_regions(different, np.ones_like(different))
+    quality = np.where(labels == 1, 20.0, 80.0).astype(np.float32)
     flag = np.ones(quality.shape, bool)
-    labels = find_regions(quality, flag.astype(np.float32))
     regions, rest = describe_regions(labels, quality, flag)
     assert rest == {"compressed": True, "quality": 80.0}
     assert len(regions) == 1 and regions[0]["bbox"] == [5, 10, 20, 12]
     assert regions[0]["area"] == 236 == (labels == 1).sum()    # corners lost to the 3x3 vote
     assert regions[0]["quality"] == 20.0 and regions[0]["rest_quality"] == 80.0
-
-
-def test_find_regions_sees_a_compressed_region_in_a_clean_image_and_nothing_in_uniform_ones():
-    quality = np.zeros((30, 30), np.float32)
-    probability = np.zeros_like(quality)
-    quality[5:15, 5:15], probability[5:15, 5:15] = 40.0, 0.9
-    labels = find_regions(quality, probability)
-    regions, rest = describe_regions(labels, quality, probability >= 0.5)
+    clean = np.zeros((30, 30), np.float32)
+    compressed = np.zeros((30, 30), bool)
+    compressed[5:15, 5:15] = True
+    regions, rest = describe_regions(find_regions(np.zeros((30, 30)), compressed.astype(float)), np.where(compressed, 40.0, clean),
+                                     compressed)
     assert rest["compressed"] is False
     assert [r["quality"] for r in regions] == [40.0] and regions[0]["rest_quality"] == 0.0
-    noisy = 50.0 + np.random.default_rng(0).uniform(-5, 5, (30, 30)).astype(np.float32)
+
+
+def test_flat_blocks_follow_their_textured_neighbours_and_noise_makes_no_region():
+    different = np.zeros((30, 30), np.float32)
+    different[5:20, 5:20] = 0.9
+    weight = np.ones_like(different)
+    weight[10:15, 10:15] = 0.05                                # a flat patch: its own P(different) says nothing
+    different[10:15, 10:15] = 0.0
+    labels = find_regions(different, np.ones_like(different), weight)
+    assert labels[10:15, 10:15].all() and not labels[22:].any()
+    noisy = np.random.default_rng(0).uniform(0.0, 0.45, (30, 30)).astype(np.float32)
     assert not find_regions(noisy, np.ones_like(noisy)).any()
 
 

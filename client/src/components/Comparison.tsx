@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type CSSProperties } from "react";
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from "react";
 import { ReactCompareSlider } from "react-compare-slider";
 import { useSyncedZoom } from "../hooks/useSyncedZoom";
 import { restoredFileName } from "../format";
@@ -11,13 +11,23 @@ interface SideProps {
   label: string;
   labelAt: "left" | "right";
   alt: string;
+  /** The synced zoom/pan, applied to the whole frame-sized side. */
   style: CSSProperties;
+  /** "width / height" of the image: it is fitted (contained) in the side. */
+  aspect: string;
+  children?: ReactNode;
 }
 
-function Side({ url, label, labelAt, alt, style }: SideProps) {
+/** One side: the image contained in the frame (letterboxed in fullscreen) with `children` over it. */
+function Side({ url, label, labelAt, alt, style, aspect, children }: SideProps) {
   return (
     <div className="side">
-      <img src={url} alt={alt} style={style} draggable={false} />
+      <div className="zoomed" style={style}>
+        <div className="fitted" style={{ "--aspect": aspect } as CSSProperties}>
+          <img src={url} alt={alt} draggable={false} />
+          {children}
+        </div>
+      </div>
       <span className={`side-label ${labelAt}`}>{label}</span>
     </div>
   );
@@ -29,10 +39,17 @@ interface Props {
   fileName: string;
   width: number;
   height: number;
+  /** Drawn over the Before image (e.g. the QF map); it follows the zoom and pan. */
+  beforeOverlay?: ReactNode;
+  /** More controls in the toolbar (e.g. the overlay's toggle). */
+  tools?: ReactNode;
+  /** Under the images, in fullscreen too (e.g. the overlay's legend). */
+  children?: ReactNode;
 }
 
 /** Before/after slider with synced zoom and pan, a fullscreen mode and the PNG download. */
-export function Comparison({ beforeUrl, afterUrl, fileName, width, height }: Props) {
+export function Comparison({ beforeUrl, afterUrl, fileName, width, height, beforeOverlay, tools, children }: Props) {
+  const aspect = `${width} / ${height}`;
   const container = useRef<HTMLElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const { view, style, zoomIn, zoomOut, reset } = useSyncedZoom(frame);
@@ -86,6 +103,7 @@ export function Comparison({ beforeUrl, afterUrl, fileName, width, height }: Pro
           <button type="button" aria-pressed={fullscreen} onClick={() => setFullscreen((f) => !f)}>
             {fullscreen ? "Exit fullscreen (Esc)" : "Fullscreen"}
           </button>
+          {tools}
           <a className="button primary" href={afterUrl} download={restoredFileName(fileName)}>
             Download restored PNG
           </a>
@@ -102,10 +120,15 @@ export function Comparison({ beforeUrl, afterUrl, fileName, width, height }: Pro
         <ReactCompareSlider
           onlyHandleDraggable
           keyboardIncrement="5%"
-          itemOne={<Side url={beforeUrl} label="Before" labelAt="left" alt="Before: the uploaded image" style={style} />}
-          itemTwo={<Side url={afterUrl} label="After" labelAt="right" alt="After: the restored image" style={style} />}
+          itemOne={
+            <Side url={beforeUrl} label="Before" labelAt="left" alt="Before: the uploaded image" {...{ style, aspect }}>
+              {beforeOverlay}
+            </Side>
+          }
+          itemTwo={<Side url={afterUrl} label="After" labelAt="right" alt="After: the restored image" {...{ style, aspect }} />}
         />
       </div>
+      {children}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { analyzeImage, restoreImage } from "../api";
 import { VERDICT_WORDS, type RestorerModels } from "../report";
 import { percent } from "../format";
+import { DEFAULT_OVERLAY } from "../qfmap";
 import { useObjectUrl } from "../hooks/useObjectUrl";
 import { useUploadTask } from "../hooks/useUploadTask";
 import { Comparison } from "./Comparison";
@@ -9,6 +10,9 @@ import { EvidencePanel } from "./EvidencePanel";
 import { JpegHeaderCard } from "./JpegHeaderCard";
 import { Preview } from "./Preview";
 import { Progress } from "./Progress";
+import { OverlayToggleButton, QfMapCard } from "./QfMapCard";
+import { QfLegend } from "./QfLegend";
+import { QfMapOverlay } from "./QfMapOverlay";
 import { RestorationCard } from "./RestorationCard";
 import { VerdictCard } from "./VerdictCard";
 
@@ -37,6 +41,10 @@ export function Examination({ file, models, model, onModel }: Props) {
   );
   const restoredUrl = useObjectUrl(restoration.status === "done" ? restoration.result.png : null);
 
+  const [overlay, setOverlay] = useState(DEFAULT_OVERLAY);
+  const maps = report?.maps;
+  const mapOverlay = maps && <QfMapOverlay maps={maps} extent={report.source} settings={overlay} />;
+
   return (
     <>
       {analysis.status === "failed" && (
@@ -48,7 +56,9 @@ export function Examination({ file, models, model, onModel }: Props) {
         {report && `${VERDICT_WORDS[report.compression.verdict]}, confidence ${percent(report.compression.confidence)}.`}
       </p>
       <div className="workspace">
-        <Preview file={file} url={imageUrl} source={report?.source ?? null} />
+        <Preview file={file} url={imageUrl} source={report?.source ?? null}>
+          {mapOverlay}
+        </Preview>
         <div className="findings">
           {analysis.status === "running" && (
             <Progress
@@ -59,6 +69,7 @@ export function Examination({ file, models, model, onModel }: Props) {
           {report && (
             <>
               <VerdictCard report={report} />
+              <QfMapCard maps={maps} source={report.source} settings={overlay} onSettings={setOverlay} />
               <JpegHeaderCard jpeg={report.jpeg} source={report.source} />
               <RestorationCard
                 verdict={report.compression.verdict}
@@ -83,7 +94,11 @@ export function Examination({ file, models, model, onModel }: Props) {
           fileName={file.name}
           width={report.source.width}
           height={report.source.height}
-        />
+          beforeOverlay={mapOverlay}
+          tools={maps && <OverlayToggleButton settings={overlay} onSettings={setOverlay} />}
+        >
+          {maps && overlay.shown && <QfLegend kind={overlay.kind} />}
+        </Comparison>
       )}
       {report && imageUrl && (
         <EvidencePanel

@@ -1,20 +1,14 @@
 import type { PartitionPrediction, SourceFacts } from "../report";
 import { VERDICT_WORDS, likeliest } from "../report";
 import { percent, qualityFactor } from "../format";
-
-export interface Region {
-  top: number;
-  left: number;
-  width: number;
-  height: number;
-}
+import { percentBox, type Box } from "../overlay";
 
 /**
  * The part of each partition not already covered by an earlier one. The detector tiles the
  * image with squares and puts one more square flush with the image's last block where the
  * squares do not fit, overlapping its neighbour; that overlap stays with the earlier square.
  */
-export function ownedRegions(partitions: PartitionPrediction[]): Region[] {
+export function ownedRegions(partitions: PartitionPrediction[]): Box[] {
   return partitions.map((p) => {
     let left = p.left;
     let top = p.top;
@@ -44,25 +38,18 @@ export function PartitionMap({
   source: SourceFacts;
 }) {
   const regions = ownedRegions(partitions);
-  const pct = (v: number, extent: number) => `${(100 * v) / extent}%`;
   return (
     <figure className="partition-map">
       <div className="overlay-frame">
         <img src={imageUrl} alt="The analysed image under the partition grid" />
         {partitions.map((p, i) => {
-          const r = regions[i];
           const verdict = likeliest(p.probabilities);
           return (
             <div
               key={`${p.top}-${p.left}`}
               className={`partition ${verdict}`}
               data-testid="partition"
-              style={{
-                top: pct(r.top, source.height),
-                left: pct(r.left, source.width),
-                width: pct(r.width, source.width),
-                height: pct(r.height, source.height),
-              }}
+              style={percentBox(regions[i], source)}
               title={`${p.size}-px square at (${p.left}, ${p.top}): ${describe(p)}`}
             >
               <span className="partition-fill" style={{ opacity: 0.15 + 0.35 * p.probabilities[verdict] }} />

@@ -1,13 +1,26 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type { SourceFacts } from "../report";
 import { bytes } from "../format";
 
+interface Props {
+  file: File;
+  url: string | null;
+  source: SourceFacts | null;
+  /** Drawn over the image (e.g. the QF map), in a box exactly the image's displayed size. */
+  children?: ReactNode;
+}
+
 /** The chosen image at once, before any answer from the server. */
-export function Preview({ file, url, source }: { file: File; url: string | null; source: SourceFacts | null }) {
+export function Preview({ file, url, source, children }: Props) {
   const [unreadable, setUnreadable] = useState(false);
   return (
     <figure className="card preview">
-      {url && !unreadable && <img src={url} alt={`Preview of ${file.name}`} onError={() => setUnreadable(true)} />}
+      {url && !unreadable && (
+        <div className="preview-image">
+          <img src={url} alt={`Preview of ${file.name}`} onError={() => setUnreadable(true)} />
+          {children}
+        </div>
+      )}
       {unreadable && <p className="muted">The browser cannot display this file.</p>}
       <figcaption>
         <strong>{file.name || "pasted image"}</strong> · {bytes(file.size)}

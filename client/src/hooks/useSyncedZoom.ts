@@ -103,13 +103,15 @@ export function useSyncedZoom(frameRef: RefObject<HTMLElement>) {
     };
   }, [frameRef, zoomCentre, reset]);
 
-  const style: CSSProperties = {
-    // percentages of the image box, which is the frame's size
+  const style = {
+    // percentages of the zoomed box, which is the frame's size
     transform: `translate(${view.x * 100}%, ${view.y * 100}%) scale(${view.scale})`,
     transformOrigin: "0 0",
     // Past 2x show the pixels themselves: JPEG blocks must not be smoothed away.
     imageRendering: view.scale >= 2 ? "pixelated" : "auto",
-  };
+    // for what inside must keep its on-screen size (labels, outlines): divide by it
+    "--zoom": view.scale,
+  } as CSSProperties;
 
   return { view, style, zoomIn: () => zoomCentre(1.5), zoomOut: () => zoomCentre(1 / 1.5), reset };
 }

@@ -1,5 +1,5 @@
 // Report fixtures shaped like POST /api/analyze answers (values from the demo images).
-import type { JpegFacts, Report, Verdict } from "../report";
+import type { JpegFacts, QfMaps, Report, Verdict } from "../report";
 
 const IJG_Q10_LUMA = [
   80, 55, 50, 80, 120, 200, 255, 255, 60, 60, 70, 95, 130, 255, 255, 255, 70, 65, 80, 120, 200, 255, 255, 255, 70, 85,
@@ -19,6 +19,26 @@ export function jpegFacts(overrides: Partial<JpegFacts> = {}): JpegFacts {
     quantization: { luma: IJG_Q10_LUMA, chroma: IJG_Q10_LUMA.map((s) => Math.min(255, s + 5)) },
     software: null,
     camera: null,
+    ...overrides,
+  };
+}
+
+/**
+ * Maps of a 384x256 image on the grid (dx, dy) = (3, 5): 32 x 48 cells, one region of QF 20
+ * in a never-compressed rest. The PNGs are stand-ins (tests decode them with a mock).
+ */
+export function qfMaps(overrides: Partial<QfMaps> = {}): QfMaps {
+  return {
+    cell: 8,
+    dx: 3,
+    dy: 5,
+    rows: 32,
+    columns: 48,
+    quality_png: "data:image/png;base64,quality",
+    flag_png: "data:image/png;base64,flag",
+    different_png: "data:image/png;base64,different",
+    regions: [{ bbox: [171, 61, 168, 152], area: 22976, quality: 21, rest_quality: 0 }],
+    dominant: { compressed: false, quality: 0 },
     ...overrides,
   };
 }
