@@ -22,6 +22,8 @@ The constants NONALIGNED_WEIGHTS (server/dejpeg/nonaligned.py) and REQUANTIZATIO
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -57,7 +59,7 @@ def draw(rng: np.random.Generator, kind: str) -> History:
 
 
 def samples(photos, n: int, seed: int):
-    """Yield (kind, history, report evidence) for n random crops, kinds in turn."""
+    """Yield (kind, qualities of the history, report evidence) for n random crops, kinds in turn."""
     rng = np.random.default_rng(seed)
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
@@ -67,43 +69,57 @@ def samples(photos, n: int, seed: int):
         top, left = rng.integers(0, photo.shape[0] - h + 1), rng.integers(0, photo.shape[1] - w + 1)
         history = draw(rng, kind)
         pixels = apply_history(np.ascontiguousarray(photo[top:top + h, left:left + w]), history)
-        yield kind, history, dejpeg.analyze(png_bytes(pixels)).evidence
+        yield kind, [c.quality for c in history.compressions], dejpeg.analyze(png_bytes(pixels)).evidence
 
 
-def is_coarser_aligned(kind: str, history: History) -> bool:
-    return kind == "aligned" and history.compressions[0].quality < history.compressions[1].quality
+def is_coarser_aligned(kind: str, qualities: list[int]) -> bool:
+    return kind == "aligned" and qualities[0] < qualities[1]
+
+
+def cached_samples(split: str, n: int, seed: int, cache: Path | None) -> list:
+    """The rows of :func:`samples`, read from / written to ``cache`` (JSON) when given."""
+    path = None if cache is None else cache / f"{split}-{n}-{seed}.json"
+    if path is not None and path.is_file():
+        return json.loads(path.read_text())
+    rows = list(tqdm(samples(load_split(split), n, seed), total=n, desc=split))
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rows))
+    return rows
 
 
 TESTS = {
     # name: (statistic from the evidence, positive label, constant to set)
-    "nonaligned": (lambda e: e["first_grid"]["asymmetry"], lambda k, h: k == "shifted", "NONALIGNED_WEIGHTS"),
-    "requantization": (lambda e: llr_feature(e["requantization"]["log_likelihood_ratio"]), is_coarser_aligned,
+    "nonaligned": (lambda e: [e["first_grid"]["asymmetry"], e["first_grid"]["dc_asymmetry"]],
+                   lambda k, h: k == "shifted", "NONALIGNED_WEIGHTS"),
+    "requantization": (lambda e: [llr_feature(e["requantization"]["log_likelihood_ratio"])], is_coarser_aligned,
                        "REQUANTIZATION_WEIGHTS"),
 }
 
 
 def report(name: str, statistic: np.ndarray, labels: np.ndarray, weights: np.ndarray, rows: list) -> None:
-    p = 1 / (1 + np.exp(-(statistic * weights[0] + weights[1])))
+    """Share called double per kind; ``statistic`` (N, k), ``weights`` (k + 1,) with the bias last."""
+    p = 1 / (1 + np.exp(-(statistic @ weights[:-1] + weights[-1])))
     called = p >= 0.5
     groups = {kind: np.array([k == kind for k, _, _ in rows]) for kind in KINDS}
     groups["positives"] = labels == 1
     groups["negatives"] = labels == 0
-    print(f"  {name}: called double: " + ", ".join(f"{g} {np.mean(called[m]):.1%}" for g, m in groups.items() if m.any())
-          + f"; P = 0.5 at {-weights[1] / weights[0]:.4f}")
+    print(f"  {name}: called double: " + ", ".join(f"{g} {np.mean(called[m]):.1%}" for g, m in groups.items() if m.any()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=1200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder for the analysed samples (reused when present: refit without re-analysing)")
     args = parser.parse_args()
-    train = list(tqdm(samples(load_split("train"), args.samples, args.seed), total=args.samples, desc="train"))
-    val = list(tqdm(samples(load_split("val"), args.samples // 3, args.seed + 1), total=args.samples // 3,
-                    desc="val"))
+    train = cached_samples("train", args.samples, args.seed, args.cache)
+    val = cached_samples("val", args.samples // 3, args.seed + 1, args.cache)
     for test, (statistic, positive, constant) in TESTS.items():
         x = {split: np.array([statistic(e) for _, _, e in rows]) for split, rows in (("train", train), ("val", val))}
         y = {split: np.array([positive(k, h) for k, h, _ in rows], float) for split, rows in (("train", train), ("val", val))}
-        weights = fit_logistic(x["train"][:, None], y["train"], l2=0.0,
+        weights = fit_logistic(x["train"], y["train"], l2=0.0,
                                sample_weight=np.where(y["train"] == 1, 1.0, NEGATIVE_WEIGHT))
         print(f"{test}: {constant} = {tuple(np.round(weights, 3).tolist())}")
         for split, rows in (("train", train), ("val", val)):

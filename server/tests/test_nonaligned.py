@@ -35,6 +35,14 @@ def test_finds_the_shifted_first_grid_and_its_quality(photo, q1, q2, rows, cols)
     assert abs(evidence.quality - q1) <= 2
 
 
+@pytest.mark.parametrize("q1", [50, 60, 70])
+def test_the_first_dc_lattice_survives_a_second_compression_only_10_finer(photo, q1):
+    twice = _roundtrip(_roundtrip(photo, q1)[3:, 5:], q1 + 10)
+    evidence = _evidence(twice)
+    assert evidence.probability > 0.9 and evidence.dc_asymmetry > 3 * evidence.asymmetry
+    assert (evidence.dx, evidence.dy) == (3, 5)
+
+
 @pytest.mark.parametrize("history", ["never", "single", "aligned double"])
 def test_no_first_grid_without_a_shifted_earlier_compression(photo, history):
     pixels = {"never": lambda: photo, "single": lambda: _roundtrip(photo, 60),
@@ -43,9 +51,11 @@ def test_no_first_grid_without_a_shifted_earlier_compression(photo, history):
 
 
 def test_coherence_shape_range_and_tiny_images(photo):
-    coherence = quality_coherence(luma(photo[:64, :80]))
-    assert coherence.shape == (8, 8, len(QUALITIES))
-    assert np.all((coherence >= 0) & (coherence <= 1))
+    *coherences, blocks = quality_coherence(luma(photo[:64, :80]))
+    for coherence in coherences:                                        # 15 frequencies, DC
+        assert coherence.shape == (8, 8, len(QUALITIES))
+        assert np.all((coherence >= 0) & (coherence <= 1))
+    assert blocks == 7 * 9                                              # full blocks at every phase
     assert _evidence(photo[:10, :10]).probability == 0.0
 
 
