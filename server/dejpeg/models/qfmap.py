@@ -6,7 +6,7 @@ projection, seven 3x3 convolutions with dilations 1-2-4-8-4-2-1 (receptive field
 blocks = 360 px, residual), and three 1x1 heads. After the fourth convolution, the mean of
 the features over the whole image (global context: what the image's dominant history looks
 like, whatever its size) is projected and added to every cell, so that a cell can tell
-whether its own history differs from the rest. About 70 k parameters; the maps of a 12 MP
+whether its own history differs from the rest. About 69 k parameters; the maps of a 12 MP
 photo (375x500 cells) cost about 25 GFLOP, far below a pixel-resolution CNN.
 
 The model is built and TensorFlow imported only when first needed (see :func:`shared_model`).
