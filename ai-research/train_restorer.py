@@ -111,6 +111,11 @@ def to_float(x):
     return tf.cast(x, tf.float32) / 255.0
 
 
+def conditioned(generator, image, quality, training: bool):
+    """The generator on a (B, H, W, C) float batch in 0..1 with its (B,) QFs in 1..100."""
+    return generator({"image": image, "quality": quality[:, None] / 100.0}, training=training)
+
+
 def learning_rate(step: int, total: int) -> float:
     if step < WARMUP:
         return LR_MAX * (step + 1) / WARMUP
@@ -174,7 +179,7 @@ class Trainer:
         def train_step(degraded, clean, quality):
             x, y = to_float(degraded), to_float(clean)
             with tf.GradientTape() as tape:
-                restored = generator({"image": x, "quality": quality[:, None] / 100.0}, training=True)
+                restored = conditioned(generator, x, quality, training=True)
                 total, parts = pixel_loss(restored, y)
             optimizer.apply_gradients(zip(tape.gradient(total, generator.trainable_variables),
                                           generator.trainable_variables))
@@ -230,14 +235,14 @@ class Trainer:
 
         @tf.function(input_signature=SIGNATURE)
         def critic_step(degraded, clean, quality):
-            restored = generator({"image": to_float(degraded), "quality": quality[:, None] / 100.0}, training=False)
+            restored = conditioned(generator, to_float(degraded), quality, training=False)
             return critic_update(restored, to_float(clean))
 
         @tf.function(input_signature=SIGNATURE)
         def gan_step(degraded, clean, quality):
             x, y = to_float(degraded), to_float(clean)
             with tf.GradientTape() as tape:
-                restored = generator({"image": x, "quality": quality[:, None] / 100.0}, training=True)
+                restored = conditioned(generator, x, quality, training=True)
                 total, parts = pixel_loss(restored, y)
                 fake = critic(restored, training=False)
                 adversarial = bce(tf.ones_like(fake), fake)

@@ -248,6 +248,20 @@ class QfMaps:
     dominant: dict
 
 
+def weighted_neighbourhood(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evidence-weighted Gaussian mean (sigma :data:`SMOOTHING` blocks) of a block map.
+
+    Args:
+        values, weight: (Bh, Bw) float maps; weight >= 0.
+
+    Returns:
+        (Bh, Bw) the weighted mean around each block, and (Bh, Bw) the smoothed weight
+        (near 0 far from any evidence, where the mean means little).
+    """
+    total = ndimage.gaussian_filter(weight, SMOOTHING, mode="nearest")
+    return ndimage.gaussian_filter(weight * values, SMOOTHING, mode="nearest") / np.maximum(total, 1e-3), total
+
+
 def dominant_misfit(coefficients: np.ndarray, table: np.ndarray, shape: tuple[int, int],
                     fit: np.ndarray | None = None) -> np.ndarray | None:
     """Per block, how far its coefficients stray from the lattice of the dominant table.
@@ -286,10 +300,7 @@ def dominant_misfit(coefficients: np.ndarray, table: np.ndarray, shape: tuple[in
         spread, count, dominant = fit_with(image_table(coefficients[off]))
         if not dominant:
             return None
-    weight = np.minimum(count, 8.0).reshape(shape)
-    total = ndimage.gaussian_filter(weight, SMOOTHING, mode="nearest")
-    spread = np.minimum(spread, 2.0).reshape(shape)
-    smooth = ndimage.gaussian_filter(weight * spread, SMOOTHING, mode="nearest") / np.maximum(total, 1e-3)
+    smooth, total = weighted_neighbourhood(np.minimum(spread, 2.0).reshape(shape), np.minimum(count, 8.0).reshape(shape))
     return np.where(total > 1e-2, smooth, 0.0).astype(np.float32)
 
 
@@ -328,11 +339,10 @@ def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndar
         (Bh, Bw) int32 labels: 0 for the rest of the image, 1..R for the regions, largest first.
     """
     weight = np.ones_like(different) if weight is None else weight
-    total = ndimage.gaussian_filter(weight, SMOOTHING, mode="nearest")
-    around = ndimage.gaussian_filter(weight * different, SMOOTHING, mode="nearest") / np.maximum(total, 1e-3)
     flag = probability >= FLAG_THRESHOLD
     compressed = bool(flag.mean() >= 0.5) if flag.size else False
     if compressed:
+        around, _ = weighted_neighbourhood(different, weight)
         differ = ~flag | (weight * different + (1.0 - weight) * around >= DIFFERENT_THRESHOLD)
         if misfit is not None:
             differ |= misfit > MISFIT_THRESHOLD

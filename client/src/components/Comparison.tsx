@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from "react";
 import { ReactCompareSlider } from "react-compare-slider";
+import { listen } from "../hooks/listen";
 import { useSyncedZoom } from "../hooks/useSyncedZoom";
 import { restoredFileName } from "../format";
 
@@ -67,11 +68,9 @@ export function Comparison({ beforeUrl, afterUrl, fileName, width, height, befor
     const change = () => {
       if (!document.fullscreenElement) setFullscreen(false);
     };
-    document.addEventListener("keydown", key);
-    document.addEventListener("fullscreenchange", change);
+    const unlisten = listen(document, { keydown: key, fullscreenchange: change });
     return () => {
-      document.removeEventListener("keydown", key);
-      document.removeEventListener("fullscreenchange", change);
+      unlisten();
       document.body.style.overflow = overflow;
       if (document.fullscreenElement) document.exitFullscreen().catch(() => undefined);
     };

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type CSSProperties, type RefObject } from "react";
+import { listen } from "./listen";
 
 /**
  * Zoom and pan of an image in a frame, in frame units (0..1 across the frame's width and
@@ -87,20 +88,11 @@ export function useSyncedZoom(frameRef: RefObject<HTMLElement>) {
       else return;
       e.preventDefault();
     };
-    element.addEventListener("wheel", wheel, { passive: false });
-    element.addEventListener("pointerdown", down);
-    element.addEventListener("pointermove", move);
-    element.addEventListener("pointerup", up);
-    element.addEventListener("pointercancel", up);
-    element.addEventListener("keydown", key);
-    return () => {
-      element.removeEventListener("wheel", wheel);
-      element.removeEventListener("pointerdown", down);
-      element.removeEventListener("pointermove", move);
-      element.removeEventListener("pointerup", up);
-      element.removeEventListener("pointercancel", up);
-      element.removeEventListener("keydown", key);
-    };
+    return listen(
+      element,
+      { wheel, pointerdown: down, pointermove: move, pointerup: up, pointercancel: up, keydown: key },
+      { passive: false },
+    );
   }, [frameRef, zoomCentre, reset]);
 
   const style = {

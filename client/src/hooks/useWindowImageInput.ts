@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { listen } from "./listen";
 
 function hasFiles(event: DragEvent): boolean {
   return Array.from(event.dataTransfer?.types ?? []).includes("Files");
@@ -51,18 +52,7 @@ export function useWindowImageInput(onFile: (file: File) => void): boolean {
         onFile(file);
       }
     };
-    window.addEventListener("dragenter", enter);
-    window.addEventListener("dragleave", leave);
-    window.addEventListener("dragover", over);
-    window.addEventListener("drop", drop);
-    window.addEventListener("paste", paste);
-    return () => {
-      window.removeEventListener("dragenter", enter);
-      window.removeEventListener("dragleave", leave);
-      window.removeEventListener("dragover", over);
-      window.removeEventListener("drop", drop);
-      window.removeEventListener("paste", paste);
-    };
+    return listen(window, { dragenter: enter, dragleave: leave, dragover: over, drop, paste });
   }, [onFile]);
 
   return dragging;
