@@ -90,7 +90,7 @@ def cached_samples(split: str, n: int, seed: int, cache: Path | None) -> list:
 
 TESTS = {
     # name: (statistic from the evidence, positive label, constant to set)
-    "nonaligned": (lambda e: [e["first_grid"]["asymmetry"], e["first_grid"]["dc_asymmetry"]],
+    "nonaligned": (lambda e: [e["first_grid"]["asymmetry"], e["first_grid"]["low_asymmetry"]],
                    lambda k, h: k == "shifted", "NONALIGNED_WEIGHTS"),
     "requantization": (lambda e: [llr_feature(e["requantization"]["log_likelihood_ratio"])], is_coarser_aligned,
                        "REQUANTIZATION_WEIGHTS"),

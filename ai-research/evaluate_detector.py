@@ -7,7 +7,7 @@ Pixel-only PNG inputs, Pillow encoder (4:2:0), every image in every case:
     second compression on a grid shifted by a per-image (sy, sx) != (0, 0);
   * the seed's set: double (50, x) for x = 10, 30, 50, 70, 90, aligned.
 
-    .venv/bin/python ai-research/evaluate_detector.py [--limit N]
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python ai-research/evaluate_detector.py [--limit N] [--workers 2]
 
 writes ai-research/reports/detector.md, detector.json and confusion-matrix PNGs.
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from multiprocessing import Pool
 from pathlib import Path
 
 import matplotlib
@@ -63,24 +64,29 @@ def make(index: int, pixels: np.ndarray, kind: str, q1, q2, shifted: bool) -> np
     return jpeg_roundtrip(first, q2)
 
 
-def run(images) -> list[dict]:
-    results = []
+def evaluate(case) -> dict:
+    """Analyse one case (see :func:`cases`) as a pixel-only PNG; the row of detector.json."""
+    i, name, pixels, kind, q1, q2, shifted = case
+    report = dejpeg.analyze(png_bytes(make(i, pixels, kind, q1, q2, shifted)), name=name)
+    classical = report.evidence["classical"]
+    return {
+        "image": name, "kind": kind, "q1": q1, "q2": q2, "shifted": shifted,
+        "verdict": report.compression.verdict, "probabilities": report.compression.probabilities,
+        "quality": report.quality.estimate, "primary": report.quality.primary_estimate,
+        "method": report.compression.method,
+        "classical_verdict": classical["compression"]["verdict"],
+        "classical_quality": classical["quality"]["estimate"],
+        "first_grid": report.evidence["first_grid"]["probability"],
+        "requantization": report.evidence["requantization"]["probability"],
+        "ms": report.timings_ms["total"],
+    }
+
+
+def run(images, workers: int) -> list[dict]:
+    """The rows of every case, in case order whatever the number of worker processes."""
     all_cases = list(cases(images))
-    for i, name, pixels, kind, q1, q2, shifted in tqdm(all_cases, unit="case"):
-        report = dejpeg.analyze(png_bytes(make(i, pixels, kind, q1, q2, shifted)), name=name)
-        classical = report.evidence["classical"]
-        results.append({
-            "image": name, "kind": kind, "q1": q1, "q2": q2, "shifted": shifted,
-            "verdict": report.compression.verdict, "probabilities": report.compression.probabilities,
-            "quality": report.quality.estimate, "primary": report.quality.primary_estimate,
-            "method": report.compression.method,
-            "classical_verdict": classical["compression"]["verdict"],
-            "classical_quality": classical["quality"]["estimate"],
-            "first_grid": report.evidence["first_grid"]["probability"],
-            "requantization": report.evidence["requantization"]["probability"],
-            "ms": report.timings_ms["total"],
-        })
-    return results
+    with Pool(workers) as pool:
+        return list(tqdm(pool.imap(evaluate, all_cases), total=len(all_cases), unit="case"))
 
 
 def rate(rows, predicate) -> float:
@@ -112,7 +118,7 @@ def confusion(rows, path: Path, title: str) -> None:
     plt.close(fig)
 
 
-def write_report(results, n_images: int) -> str:
+def write_report(results, n_images: int, workers: int) -> str:
     none = [r for r in results if r["kind"] == "none"]
     single = [r for r in results if r["kind"] == "single"]
     double = [r for r in results if r["kind"] == "double"]
@@ -120,7 +126,7 @@ def write_report(results, n_images: int) -> str:
     fpr = rate(none, lambda r: r["verdict"] != "none")
     lines = [f"# Learned detector vs classical estimators\n",
              f"{n_images} images (LIVE1_color + Kodak24), pixel-only PNG inputs, Pillow encoder.",
-             "Command: `OPENBLAS_NUM_THREADS=1 .venv/bin/python ai-research/evaluate_detector.py`\n",
+             f"Command: `OPENBLAS_NUM_THREADS=1 .venv/bin/python ai-research/evaluate_detector.py --workers {workers}`\n",
              "## Headline numbers\n",
              f"- compressed vs never compressed (single QF 10..95, aligned + shifted): balanced accuracy "
              f"**{(tpr + 1 - fpr) / 2:.2%}**, false positives **{fpr:.2%}**",
@@ -139,7 +145,8 @@ def write_report(results, n_images: int) -> str:
              f"classical {mae(single, 'classical_quality', 'q2'):.2f}",
              f"- primary QF MAE, double QF1 < QF2: **{mae(double, 'primary', 'q1'):.2f}**; "
              f"secondary QF MAE {mae(double, 'quality', 'q2'):.2f}",
-             f"- median `analyze` time per image: {np.median([r['ms'] for r in results]):.0f} ms\n",
+             f"- median `analyze` time per image: {np.median([r['ms'] for r in results]):.0f} ms "
+             f"({workers} analysing process{'es' if workers > 1 else ''} on this machine)\n",
              "## Single compression per QF\n",
              "| QF | learned: detected | learned: called double | learned: QF MAE | classical: detected "
              "| classical: QF MAE | seed C_Tiny accuracy |",
@@ -181,16 +188,17 @@ def write_report(results, n_images: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=1, help="analysing processes (timings in ms grow with more)")
     args = parser.parse_args()
     images = benchmark_images("LIVE1_color", "Kodak24")[: args.limit]
-    results = run(images)
+    results = run(images, args.workers)
     REPORTS.mkdir(exist_ok=True)
     (REPORTS / "detector.json").write_text(json.dumps(results, indent=0))
     confusion([r for r in results if r["kind"] in ("none", "single")], REPORTS / "detector_confusion_single.png",
               "never + single QF 10..95 (aligned + shifted)")
     confusion([r for r in results if r["kind"] in ("none", "double")], REPORTS / "detector_confusion_double.png",
               "never + double QF1 < QF2 (aligned + shifted)")
-    text = write_report(results, len(images))
+    text = write_report(results, len(images), args.workers)
     (REPORTS / "detector.md").write_text(text + "\n")
     print(text)
 

@@ -14,16 +14,20 @@ of the 64 grid phases and each candidate first quality Q (IJG tables, :data:`QUA
 the coherence is averaged over the 15 lowest zig-zag frequencies at their IJG steps; a
 phase's *coherence* is the maximum over Q.
 
-The DC alone is measured too, and it is the sharper cue: on the first grid the DC is
-the mean of a shifted 8x8 window, a low-pass filter that averages away most of the second
-compression's rounding noise (which sits in the high frequencies of the last grid), so
-the first DC lattice survives a second compression only 10 QF finer, where the AC
-lattices are blurred away.
+The three lowest frequencies (DC and the two first AC) are measured on their own too,
+and they are the sharper cue: on the first grid they are low-pass filters of a shifted
+8x8 window that average away most of the second compression's rounding noise (which sits
+in the high frequencies of the last grid), so their first lattices survive a second
+compression only 10 QF finer, where the higher lattices are blurred away. Their coherence
+counts every block, dead zone included: a first compression left many of the two AC
+coefficients at exactly 0, which is a lattice point too (and the DC spans +-1024, where
+mid-grey blocks alone are too few in a bright or dark image).
 
 The last grid's own lattice leaks into its neighbouring phases (a smooth block changes
 little under a one-pixel shift), but symmetrically: the phases +d and -d around the last
 grid leak alike. A first grid breaks the symmetry, so the evidence is the *asymmetry*
-``coherence(+d) - coherence(-d)``, maximised over d, of the 15 frequencies and of the DC.
+``coherence(+d) - coherence(-d)``, maximised over d, of the 15 frequencies and of the
+three lowest.
 The three half-block shifts (4, 0), (0, 4), (4, 4) are their own mirror images and cannot
 be judged this way.
 """
@@ -41,6 +45,11 @@ from .jpegfacts import IJG_LUMA_TABLES
 
 FREQUENCIES = ZIGZAG[:15]
 """Natural-order indices of the 15 lowest zig-zag frequencies (DC included)."""
+LOWEST = 3
+"""The first LOWEST of FREQUENCIES (DC, then the two lowest AC) are also measured alone, over
+all blocks. Measured on training crops (1% false positives among never, single and aligned
+double crops): shifted doubles with QF2 = QF1 + 10..15 found 77.5% by the DC alone, 85.8%
+with the first AC, 90.0% with the two first AC."""
 QUALITIES = np.arange(45, 86)
 """Candidate first qualities. Below 45 the steps of the first compression are coarse
 enough for the aligned detector's histograms; above 85 they are 3 or less and drown in
@@ -55,13 +64,14 @@ REGION_PIXELS = 1_000_000
 """Images up to this size are measured whole; larger ones on 5x5 tiles of 128 px (0.41 MP,
 more than a whole LIVE1 image)."""
 
-NONALIGNED_WEIGHTS = (40.2, 20.711, -5.503)
-"""Logistic weights (asymmetry of the 15 frequencies, asymmetry of the DC, bias) of
+NONALIGNED_WEIGHTS = (31.128, 65.34, -5.931)
+"""Logistic weights (asymmetry of the 15 frequencies, asymmetry of the LOWEST, bias) of
 P(non-aligned double), fitted on 1200 crops of the training photos by
-``ai-research/calibrate_double.py --samples 1200``: there, none of the single or
-never-compressed crops and 0.7% of the aligned doubles are called double, and 60.7% of the
-shifted doubles (QF2 >= QF1 + 5, up to 100) are; 59.0% on the validation photos (the 15
-frequencies alone: 51% and 53%)."""
+``ai-research/calibrate_double.py --samples 1200``: there, none of the never-compressed,
+single or aligned double crops are called double, and 67.3% of the shifted doubles
+(QF2 >= QF1 + 5, up to 100) are; 65.0% on the validation photos (with the DC alone in
+place of the LOWEST: 60.7% and 59.0%, and 0.7% of the aligned doubles; the 15 frequencies
+alone: 51% and 53%)."""
 
 
 @dataclass
@@ -72,7 +82,7 @@ class NonAlignedEvidence:
         dx, dy: phase (0..7) of the most likely first grid, in image coordinates.
         asymmetry: the largest coherence of a phase minus that of its mirror around the last
             grid, over the 15 frequencies (0..1; near 0 without a first grid).
-        dc_asymmetry: the same for the DC alone (0..1).
+        low_asymmetry: the same for the LOWEST frequencies over all blocks (0..1).
         coherence: coherence of the chosen phase (0..1).
         quality: the first quality whose IJG steps fit that phase best (45..85).
         probability: P(the pixels hold an earlier JPEG on a shifted grid), 0..1, from both
@@ -84,14 +94,14 @@ class NonAlignedEvidence:
     dx: int
     dy: int
     asymmetry: float
-    dc_asymmetry: float
+    low_asymmetry: float
     coherence: float
     quality: int
     probability: float
     blocks: int
 
     def to_json(self) -> dict:
-        return {"dx": self.dx, "dy": self.dy, "asymmetry": self.asymmetry, "dc_asymmetry": self.dc_asymmetry,
+        return {"dx": self.dx, "dy": self.dy, "asymmetry": self.asymmetry, "low_asymmetry": self.low_asymmetry,
                 "coherence": self.coherence, "quality": self.quality, "probability": self.probability,
                 "blocks": self.blocks}
 
@@ -101,14 +111,14 @@ def _kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Coherence kernels over histogram bins and the quality-to-step lookup.
 
     Returns:
-        phasor (B, S) complex128: ``exp(2 pi i c / q)`` at bin centres outside the dead zone, else 0;
+        phasor (B, S) complex128: ``exp(2 pi i c / q)`` at bin centres (dead zone included);
         outside (B, S) float64: 1 outside the dead zone of step q;
         step_index (Qn, F) int64: index into STEPS of each frequency's IJG step at each quality;
         used (Qn, F) bool: that step lies within STEPS.
     """
     centres = np.arange(-RANGE, RANGE, RESOLUTION) + RESOLUTION / 2
     outside = (np.abs(centres)[:, None] >= STEPS[None, :] / 2).astype(np.float64)
-    phasor = np.exp(2j * np.pi * centres[:, None] / STEPS[None, :]) * outside
+    phasor = np.exp(2j * np.pi * centres[:, None] / STEPS[None, :])
     tables = IJG_LUMA_TABLES[QUALITIES - 1][:, FREQUENCIES]
     used = (tables >= STEPS[0]) & (tables <= STEPS[-1])
     return phasor, outside, np.clip(tables - STEPS[0], 0, len(STEPS) - 1), used
@@ -131,9 +141,9 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     Returns:
         Two (8, 8, Qn) float64 arrays in 0..1: ``[dy, dx, k]`` is the coherence of the
         blocks starting at (dy, dx) with the IJG steps of QUALITIES[k], averaged over
-        FREQUENCIES (coefficients within +-RANGE), and of the DC alone (all blocks: the
-        DC spans +-1024, and mid-grey blocks alone are too few in a bright or dark
-        image); and the number of blocks measured per phase.
+        FREQUENCIES (coefficients outside the dead zone, within +-RANGE), and over the
+        LOWEST frequencies (every block: the two AC within +-RANGE, the DC whatever its
+        level); and the number of blocks measured per phase.
     """
     phasor, outside, step_index, used = _kernels()
     tiles = _region(np.asarray(y, np.float32))
@@ -141,9 +151,10 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     bins = phasor.shape[0]
     frequencies = len(FREQUENCIES)
     offsets = np.arange(frequencies) * bins
+    ac = np.arange(1, LOWEST)[None, :]
     dc_steps, dc_step_index = np.unique(IJG_LUMA_TABLES[QUALITIES - 1, 0], return_inverse=True)
     dc_frequency = (2 * np.pi / dc_steps).astype(np.float32)[None, :]
-    mean, dc = np.empty((BLOCK, BLOCK, len(QUALITIES))), np.empty((BLOCK, BLOCK, len(QUALITIES)))
+    mean, low = np.empty((BLOCK, BLOCK, len(QUALITIES))), np.empty((BLOCK, BLOCK, len(QUALITIES)))
     for dy in range(BLOCK):
         for dx in range(BLOCK):
             window = np.ascontiguousarray(tiles[:, dy:dy + height, dx:dx + width]).reshape(-1, width)
@@ -153,12 +164,15 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             hist = np.bincount((index + offsets)[inside], minlength=frequencies * bins)
             hist = hist.reshape(frequencies, bins).astype(np.float64)
             support = hist @ outside
-            coherence = np.where(support >= MIN_SUPPORT, np.abs(hist @ phasor) / np.maximum(support, 1.0), 0.0)
+            coherence = np.where(support >= MIN_SUPPORT,
+                                 np.abs(hist @ (phasor * outside)) / np.maximum(support, 1.0), 0.0)
             picked = coherence[np.arange(frequencies)[None, :], step_index]
             mean[dy, dx] = (picked * used).sum(axis=1) / used.sum(axis=1)
-            angle = c[:, :1] * dc_frequency                       # every block's DC, whatever its level
-            dc[dy, dx] = np.hypot(np.cos(angle).mean(axis=0), np.sin(angle).mean(axis=0))[dc_step_index]
-    return mean, dc, len(c)
+            whole = np.abs(hist[1:LOWEST] @ phasor) / np.maximum(hist[1:LOWEST].sum(axis=1, keepdims=True), 1.0)
+            angle = c[:, :1] * dc_frequency
+            dc = np.hypot(np.cos(angle).mean(axis=0), np.sin(angle).mean(axis=0))[dc_step_index]
+            low[dy, dx] = (dc + whole[ac - 1, step_index[:, 1:LOWEST]].sum(axis=1)) / LOWEST
+    return mean, low, len(c)
 
 
 def first_grid(y: np.ndarray, grid: GridEstimate) -> NonAlignedEvidence:
@@ -174,18 +188,18 @@ def first_grid(y: np.ndarray, grid: GridEstimate) -> NonAlignedEvidence:
     if min(y.shape) < 2 * BLOCK - 1:
         return NonAlignedEvidence(grid.dx, grid.dy, 0.0, 0.0, 0.0, int(QUALITIES[0]), 0.0, 0)
     *coherences, blocks = quality_coherence(y)
-    mean, dc = (np.roll(c, (-grid.dy, -grid.dx), axis=(0, 1)) for c in coherences)   # relative to the grid
-    coherence, dc_coherence = mean.max(axis=2), dc.max(axis=2)
+    mean, low = (np.roll(c, (-grid.dy, -grid.dx), axis=(0, 1)) for c in coherences)  # relative to the grid
+    coherence, low_coherence = mean.max(axis=2), low.max(axis=2)
 
     def asymmetry(c: np.ndarray) -> np.ndarray:
         return c - np.roll(c[::-1, ::-1], (1, 1), axis=(0, 1))                       # c[d] - c[-d]
 
-    a, a_dc = asymmetry(coherence), asymmetry(dc_coherence)
-    w, w_dc, bias = NONALIGNED_WEIGHTS
-    ry, rx = np.unravel_index(int(np.argmax(w * a + w_dc * a_dc)), a.shape)           # the likeliest phase
-    z = w * float(a.max()) + w_dc * float(a_dc.max()) + bias
+    a, a_low = asymmetry(coherence), asymmetry(low_coherence)
+    w, w_low, bias = NONALIGNED_WEIGHTS
+    ry, rx = np.unravel_index(int(np.argmax(w * a + w_low * a_low)), a.shape)         # the likeliest phase
+    z = w * float(a.max()) + w_low * float(a_low.max()) + bias
     return NonAlignedEvidence(
         dx=int((rx + grid.dx) % BLOCK), dy=int((ry + grid.dy) % BLOCK),
-        asymmetry=round(float(a.max()), 4), dc_asymmetry=round(float(a_dc.max()), 4),
+        asymmetry=round(float(a.max()), 4), low_asymmetry=round(float(a_low.max()), 4),
         coherence=round(float(coherence[ry, rx]), 4), quality=int(QUALITIES[int(np.argmax(mean[ry, rx]))]),
         probability=round(float(1.0 / (1.0 + np.exp(-z))), 4), blocks=blocks)
