@@ -151,7 +151,8 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     bins = phasor.shape[0]
     frequencies = len(FREQUENCIES)
     offsets = np.arange(frequencies) * bins
-    ac = np.arange(1, LOWEST)[None, :]
+    outside_phasor = phasor * outside
+    low_ac = np.arange(LOWEST - 1)[None, :]
     dc_steps, dc_step_index = np.unique(IJG_LUMA_TABLES[QUALITIES - 1, 0], return_inverse=True)
     dc_frequency = (2 * np.pi / dc_steps).astype(np.float32)[None, :]
     mean, low = np.empty((BLOCK, BLOCK, len(QUALITIES))), np.empty((BLOCK, BLOCK, len(QUALITIES)))
@@ -165,13 +166,13 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             hist = hist.reshape(frequencies, bins).astype(np.float64)
             support = hist @ outside
             coherence = np.where(support >= MIN_SUPPORT,
-                                 np.abs(hist @ (phasor * outside)) / np.maximum(support, 1.0), 0.0)
+                                 np.abs(hist @ outside_phasor) / np.maximum(support, 1.0), 0.0)
             picked = coherence[np.arange(frequencies)[None, :], step_index]
             mean[dy, dx] = (picked * used).sum(axis=1) / used.sum(axis=1)
             whole = np.abs(hist[1:LOWEST] @ phasor) / np.maximum(hist[1:LOWEST].sum(axis=1, keepdims=True), 1.0)
             angle = c[:, :1] * dc_frequency
             dc = np.hypot(np.cos(angle).mean(axis=0), np.sin(angle).mean(axis=0))[dc_step_index]
-            low[dy, dx] = (dc + whole[ac - 1, step_index[:, 1:LOWEST]].sum(axis=1)) / LOWEST
+            low[dy, dx] = (dc + whole[low_ac, step_index[:, 1:LOWEST]].sum(axis=1)) / LOWEST
     return mean, low, len(c)
 
 
