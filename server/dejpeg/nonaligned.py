@@ -107,11 +107,12 @@ class NonAlignedEvidence:
 
 
 @lru_cache(maxsize=1)
-def _kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Coherence kernels over histogram bins and the quality-to-step lookup.
 
     Returns:
         phasor (B, S) complex128: ``exp(2 pi i c / q)`` at bin centres (dead zone included);
+        outside_phasor (B, S) complex128: the same outside the dead zone of step q, else 0;
         outside (B, S) float64: 1 outside the dead zone of step q;
         step_index (Qn, F) int64: index into STEPS of each frequency's IJG step at each quality;
         used (Qn, F) bool: that step lies within STEPS.
@@ -121,7 +122,7 @@ def _kernels() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     phasor = np.exp(2j * np.pi * centres[:, None] / STEPS[None, :])
     tables = IJG_LUMA_TABLES[QUALITIES - 1][:, FREQUENCIES]
     used = (tables >= STEPS[0]) & (tables <= STEPS[-1])
-    return phasor, outside, np.clip(tables - STEPS[0], 0, len(STEPS) - 1), used
+    return phasor, phasor * outside, outside, np.clip(tables - STEPS[0], 0, len(STEPS) - 1), used
 
 
 def _region(y: np.ndarray) -> np.ndarray:
@@ -145,13 +146,12 @@ def quality_coherence(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         LOWEST frequencies (every block: the two AC within +-RANGE, the DC whatever its
         level); and the number of blocks measured per phase.
     """
-    phasor, outside, step_index, used = _kernels()
+    phasor, outside_phasor, outside, step_index, used = _kernels()
     tiles = _region(np.asarray(y, np.float32))
     height, width = tiles.shape[1] - BLOCK + 1, tiles.shape[2] - BLOCK + 1
     bins = phasor.shape[0]
     frequencies = len(FREQUENCIES)
     offsets = np.arange(frequencies) * bins
-    outside_phasor = phasor * outside
     low_ac = np.arange(LOWEST - 1)[None, :]
     dc_steps, dc_step_index = np.unique(IJG_LUMA_TABLES[QUALITIES - 1, 0], return_inverse=True)
     dc_frequency = (2 * np.pi / dc_steps).astype(np.float32)[None, :]
