@@ -18,7 +18,13 @@ vi.mock("./hooks/useMapCells", () => ({ useMapCells: () => null }));
 const analyze = vi.mocked(analyzeImage);
 const restore = vi.mocked(restoreImage);
 
-const restoration: Restoration = { png: new Blob(["png"]), model: "restore-psnr", quality: 10, qualitySource: "analysis" };
+const restoration: Restoration = {
+  png: new Blob(["png"]),
+  model: "restore-psnr",
+  quality: 10,
+  qualitySource: "analysis",
+  ensemble: false,
+};
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -62,7 +68,7 @@ describe("the page", () => {
     expect(screen.getByTestId("announcement")).toHaveTextContent("Compressed once, confidence 91%.");
     expect(await screen.findByRole("heading", { name: "Before / after" })).toBeInTheDocument();
     expect(restore).toHaveBeenCalledTimes(1);
-    expect(restore.mock.calls[0][1]).toEqual({ model: undefined, quality: undefined });
+    expect(restore.mock.calls[0][1]).toEqual({ model: undefined, quality: undefined, ensemble: false });
     expect(screen.getByRole("link", { name: "Download restored PNG" })).toHaveAttribute("download", "cat.restored.png");
     expect(screen.getByTestId("restoration-done")).toHaveTextContent(
       "Restored by restore-psnr at QF 10 (estimated from the pixels)",
@@ -89,7 +95,7 @@ describe("the page", () => {
     await screen.findByRole("heading", { name: "Before / after" });
 
     await userEvent.selectOptions(await screen.findByRole("combobox", { name: "Model" }), "restore-gan");
-    expect(restore).toHaveBeenLastCalledWith(expect.any(File), { model: "restore-gan", quality: undefined }, expect.anything(), expect.any(Function));
+    expect(restore).toHaveBeenLastCalledWith(expect.any(File), { model: "restore-gan", quality: undefined, ensemble: false }, expect.anything(), expect.any(Function));
 
     const override = screen.getByRole("spinbutton", { name: "Quality factor override" });
     await userEvent.type(override, "150");
@@ -97,8 +103,15 @@ describe("the page", () => {
     expect(screen.getByRole("button", { name: "Apply" })).toBeDisabled();
     await userEvent.clear(override);
     await userEvent.type(override, "25{Enter}");
-    expect(restore).toHaveBeenLastCalledWith(expect.any(File), { model: "restore-gan", quality: 25 }, expect.anything(), expect.any(Function));
+    expect(restore).toHaveBeenLastCalledWith(expect.any(File), { model: "restore-gan", quality: 25, ensemble: false }, expect.anything(), expect.any(Function));
     expect(screen.getByText("About restore-gan")).toBeInTheDocument();
+
+    restore.mockResolvedValue({ ...restoration, model: "restore-gan", quality: 25, qualitySource: "given", ensemble: true });
+    await userEvent.click(screen.getByRole("switch", { name: "Self-ensemble" }));
+    expect(restore).toHaveBeenLastCalledWith(expect.any(File), { model: "restore-gan", quality: 25, ensemble: true }, expect.anything(), expect.any(Function));
+    expect(await screen.findByTestId("restoration-done")).toHaveTextContent(
+      "Restored by restore-gan (8-orientation ensemble) at QF 25 (your override)",
+    );
   });
 
   it("shows an API error next to the input and stays usable", async () => {

@@ -90,12 +90,18 @@ describe("restoreImage", () => {
       status: 200,
       body: "PNG",
       type: "image/png",
-      headers: { "X-Dejpeg-Model": "restore-gan", "X-Dejpeg-Quality": "20", "X-Dejpeg-Quality-Source": "given" },
+      headers: {
+        "X-Dejpeg-Model": "restore-gan",
+        "X-Dejpeg-Quality": "20",
+        "X-Dejpeg-Quality-Source": "given",
+        "X-Dejpeg-Ensemble": "1",
+      },
     };
-    const result = await restoreImage(image, { model: "restore-gan", quality: 20 }, new AbortController().signal);
+    const result = await restoreImage(image, { model: "restore-gan", quality: 20, ensemble: true }, new AbortController().signal);
     expect(FakeXhr.sent[0].get("model")).toBe("restore-gan");
     expect(FakeXhr.sent[0].get("quality")).toBe("20");
-    expect(result).toMatchObject({ model: "restore-gan", quality: 20, qualitySource: "given" });
+    expect(FakeXhr.sent[0].get("ensemble")).toBe("1");
+    expect(result).toMatchObject({ model: "restore-gan", quality: 20, qualitySource: "given", ensemble: true });
     expect(await result.png.text()).toBe("PNG");
   });
 
@@ -104,5 +110,6 @@ describe("restoreImage", () => {
     await restoreImage(image, {}, new AbortController().signal);
     expect(FakeXhr.sent[0].has("model")).toBe(false);
     expect(FakeXhr.sent[0].has("quality")).toBe(false);
+    expect(FakeXhr.sent[0].has("ensemble")).toBe(false);
   });
 });

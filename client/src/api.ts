@@ -78,6 +78,8 @@ export interface RestoreSettings {
   model?: string;
   /** QF to condition the restorer on; the server's analysis decides when absent. */
   quality?: number;
+  /** Average the restorations of the 8 rotations/mirror images (8x slower, a little cleaner). */
+  ensemble?: boolean;
 }
 
 export interface Restoration {
@@ -86,6 +88,8 @@ export interface Restoration {
   quality: number | null;
   /** Where the QF came from: "given", "analysis", "header" or "default". */
   qualitySource: string | null;
+  /** Whether the 8-orientation self-ensemble was used. */
+  ensemble: boolean;
 }
 
 /** Restore an image: the PNG of POST /api/restore and what the server did. */
@@ -95,7 +99,7 @@ export async function restoreImage(
   signal: AbortSignal,
   onStage?: (s: UploadStage) => void,
 ): Promise<Restoration> {
-  const fields = { model: settings.model, quality: settings.quality?.toString() };
+  const fields = { model: settings.model, quality: settings.quality?.toString(), ensemble: settings.ensemble ? "1" : undefined };
   const answer = await postForm("/api/restore", imageForm(image, fields), signal, onStage);
   if (answer.status !== 200) throw await errorOf(answer);
   const quality = answer.headers("X-Dejpeg-Quality");
@@ -104,6 +108,7 @@ export async function restoreImage(
     model: answer.headers("X-Dejpeg-Model") ?? settings.model ?? "",
     quality: quality === null ? null : Number(quality),
     qualitySource: answer.headers("X-Dejpeg-Quality-Source"),
+    ensemble: answer.headers("X-Dejpeg-Ensemble") === "1",
   };
 }
 

@@ -57,7 +57,7 @@ def main() -> None:
             restore_pixels(pixels, 30, name)
             times.append(time.perf_counter() - start)
         seconds = statistics.median(times)
-        rows.append(f"| {name} | {build_restorer(info.widths).count_params():,} | {seconds:.2f} s | "
+        rows.append(f"| {name} | {build_restorer(info.widths, info.blocks).count_params():,} | {seconds:.2f} s | "
                     f"**{seconds / megapixels:.2f} s/MP** |")
         print(rows[-1], flush=True)
     REPORT.parent.mkdir(exist_ok=True)

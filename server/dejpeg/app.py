@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 MULTIPART_OVERHEAD = 64 * 1024
 """Bytes allowed on top of the image limit for multipart boundaries and headers."""
 
-RESTORE_HEADERS = ("X-Dejpeg-Model", "X-Dejpeg-Quality", "X-Dejpeg-Quality-Source")
-"""What /api/restore did (model, QF, where the QF came from); exposed to CORS clients."""
+RESTORE_HEADERS = ("X-Dejpeg-Model", "X-Dejpeg-Quality", "X-Dejpeg-Quality-Source", "X-Dejpeg-Ensemble")
+"""What /api/restore did (model, QF, where the QF came from, 1/0 self-ensemble); exposed to CORS clients."""
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_UPLOAD_BYTES": 50 * 1024 * 1024,
@@ -52,6 +52,11 @@ class InMemoryRequest(Request):
 
     def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
         return io.BytesIO()
+
+
+def form_switch(name: str) -> bool:
+    """A yes/no option of the request, from the form or the query string ("1", "true", "yes")."""
+    return (request.form.get(name) or request.args.get(name) or "").lower() in ("1", "true", "yes")
 
 
 def error_response(code: str, message: str, status: int):
@@ -75,24 +80,25 @@ def analyze_upload():
     if upload is None:
         return error_response("missing_image", "Send the image as a multipart form field named 'image'.", 400)
     data = upload.read()
-    maps = (request.form.get("maps") or request.args.get("maps") or "").lower() in ("1", "true", "yes")
-    report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"], maps=maps)
+    report = analyze(data, name=upload.filename or "", limits=current_app.config["DEJPEG_LIMITS"],
+                     maps=form_switch("maps"))
     return jsonify(report.to_json())
 
 
 @api.post("/restore")
 def restore_upload():
-    """Restore the uploaded ``image`` (form fields ``model``, ``quality`` optional); answers a PNG.
+    """Restore the uploaded ``image`` (form fields ``model``, ``quality``, ``ensemble`` optional); answers a PNG.
 
-    Headers tell what was done: X-Dejpeg-Model, X-Dejpeg-Quality, X-Dejpeg-Quality-Source.
+    Headers tell what was done: X-Dejpeg-Model, X-Dejpeg-Quality, X-Dejpeg-Quality-Source, X-Dejpeg-Ensemble.
     """
     upload = request.files.get("image")
     if upload is None:
         return error_response("missing_image", "Send the image as a multipart form field named 'image'.", 400)
     result = restore(upload.read(), quality=request.form.get("quality"),
-                     model=request.form.get("model") or DEFAULT_MODEL, limits=current_app.config["DEJPEG_LIMITS"])
+                     model=request.form.get("model") or DEFAULT_MODEL, ensemble=form_switch("ensemble"),
+                     limits=current_app.config["DEJPEG_LIMITS"])
     response = send_file(io.BytesIO(result.to_png()), mimetype="image/png", download_name="restored.png")
-    values = (result.model, f"{result.quality:g}", result.quality_source)
+    values = (result.model, f"{result.quality:g}", result.quality_source, str(int(result.ensemble)))
     response.headers.update(dict(zip(RESTORE_HEADERS, values)))
     return response
 

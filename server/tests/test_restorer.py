@@ -70,6 +70,18 @@ def test_tiles_match_a_single_pass_without_seams(clean, q10):
     assert diff.mean(axis=(0, 2)).max() < 0.5 and diff.mean(axis=(1, 2)).max() < 0.5
 
 
+def test_ensemble_is_equivariant_to_rotations_and_mirrors(clean, q10):
+    jpeg = decode(q10)                                        # 192 x 256: one tile, no padding
+    ensemble = restore_pixels(jpeg, 10, ensemble=True)
+    assert psnr(ensemble, clean) > psnr(jpeg, clean) + 0.3
+    mirrored = restore_pixels(np.ascontiguousarray(jpeg[:, ::-1]), 10, ensemble=True)[:, ::-1]
+    turned = np.rot90(restore_pixels(np.ascontiguousarray(np.rot90(jpeg)), 10, ensemble=True), -1)
+    for other in (mirrored, turned):                          # the same 8 views, summed in another order
+        assert np.abs(ensemble.astype(np.int16) - other).max() <= 1
+    single = restore_pixels(np.ascontiguousarray(jpeg[:, ::-1]), 10)[:, ::-1]
+    assert np.abs(restore_pixels(jpeg, 10).astype(np.int16) - single).max() > 1   # one pass is not
+
+
 def test_alpha_is_untouched_and_size_kept(clean, encode):
     rgb = decode(encode(clean, quality=20))
     alpha = np.tile(np.linspace(0, 255, rgb.shape[1]).astype(np.uint8), (rgb.shape[0], 1))
@@ -124,8 +136,12 @@ def test_bad_options_are_input_errors(q10, kwargs, code):
     assert err.value.code == code and err.value.status == 400
 
 
-def test_network_is_small():
-    assert build_restorer().count_params() < 1_000_000
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_is_under_a_million_parameters_and_loads(name):
+    info = MODELS[name]
+    network = build_restorer(info.widths, info.blocks)
+    assert network.count_params() < 1_000_000
+    network.load_weights(info.weights)   # the shipped weights fit the declared architecture
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +157,12 @@ def test_api_restore_returns_a_png(client, clean, q10):
     assert response.headers["X-Dejpeg-Quality"] == "10"
     assert response.headers["X-Dejpeg-Quality-Source"] == "given"
     assert response.headers["X-Dejpeg-Model"] == DEFAULT_MODEL
+    assert response.headers["X-Dejpeg-Ensemble"] == "0"
     assert "X-Dejpeg-Quality" in response.headers["Access-Control-Expose-Headers"]
+    response = client.post("/api/restore", data={"image": (io.BytesIO(q10), "x.jpg"), "quality": "10",
+                                                 "ensemble": "1"}, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.headers["X-Dejpeg-Ensemble"] == "1"
+    np.testing.assert_array_equal(decode(response.data), restore(q10, quality=10, ensemble=True).pixels)
 
 
 @pytest.mark.parametrize("form, status, code", [
@@ -171,6 +192,9 @@ def test_cli_restore_writes_a_png(tmp_path, clean, q10, capsys):
     assert main(["restore", str(src), str(out), "--quality", "10"]) == 0
     assert decode(out.read_bytes()).shape == clean.shape
     assert "quality 10 (given)" in capsys.readouterr().out
+    assert main(["restore", str(src), str(out), "--quality", "10", "--ensemble"]) == 0
+    assert "8-orientation ensemble" in capsys.readouterr().out
+    np.testing.assert_array_equal(decode(out.read_bytes()), restore(q10, quality=10, ensemble=True).pixels)
 
 
 @pytest.mark.parametrize("content, extra", [(b"not an image" * 20, []), (None, ["--quality", "500"]),

@@ -34,10 +34,13 @@ export function Examination({ file, models, model, onModel }: Props) {
 
   const [forceRestore, setForceRestore] = useState(false);
   const [qualityOverride, setQualityOverride] = useState<number>();
+  const [ensemble, setEnsemble] = useState(false);
   const wanted = report !== null && (report.compression.verdict !== "none" || forceRestore);
   const restoration = useUploadTask(
-    wanted ? (signal, onStage) => restoreImage(file, { model, quality: qualityOverride }, signal, onStage) : null,
-    [wanted, file, model, qualityOverride],
+    wanted
+      ? (signal, onStage) => restoreImage(file, { model, quality: qualityOverride, ensemble }, signal, onStage)
+      : null,
+    [wanted, file, model, qualityOverride, ensemble],
   );
   const restoredUrl = useObjectUrl(restoration.status === "done" ? restoration.result.png : null);
 
@@ -81,6 +84,8 @@ export function Examination({ file, models, model, onModel }: Props) {
                 onModel={onModel}
                 qualityOverride={qualityOverride}
                 onQualityOverride={setQualityOverride}
+                ensemble={ensemble}
+                onEnsemble={setEnsemble}
                 restoration={restoration}
               />
             </>

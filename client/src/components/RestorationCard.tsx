@@ -22,10 +22,12 @@ interface Props {
   onModel: (name: string) => void;
   qualityOverride: number | undefined;
   onQualityOverride: (quality: number | undefined) => void;
+  ensemble: boolean;
+  onEnsemble: (on: boolean) => void;
   restoration: TaskState<Restoration>;
 }
 
-/** Restoration settings (force, model, QF override) and the state of the restoration. */
+/** Restoration settings (force, model, QF override, self-ensemble) and the state of the restoration. */
 export function RestorationCard(props: Props) {
   const { verdict, estimate, forceRestore, onForceRestore, models, restoration } = props;
   const chosen = props.model ?? models?.default;
@@ -63,6 +65,22 @@ export function RestorationCard(props: Props) {
           estimate={estimate}
           onChange={props.onQualityOverride}
         />
+        <div className="ensemble">
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={props.ensemble}
+              aria-describedby="ensemble-hint"
+              onChange={(e) => props.onEnsemble(e.target.checked)}
+            />
+            <span className="track" aria-hidden="true" />
+            Self-ensemble
+          </label>
+          <span id="ensemble-hint" className="hint">
+            Restores the 8 rotations and mirror images and averages them: 8× slower, a little cleaner.
+          </span>
+        </div>
       </div>
       {card && (
         <details className="model-card">
@@ -136,10 +154,11 @@ function RestorationStatus({ restoration }: { restoration: TaskState<Restoration
         </p>
       );
     case "done": {
-      const { model, quality, qualitySource } = restoration.result;
+      const { model, quality, qualitySource, ensemble } = restoration.result;
       return (
         <p className="done" role="status" data-testid="restoration-done">
           Restored by {model}
+          {ensemble && " (8-orientation ensemble)"}
           {quality !== null && ` at QF ${qualityFactor(quality)}`}
           {qualitySource && ` (${QUALITY_SOURCE_WORDS[qualitySource] ?? qualitySource})`} in{" "}
           {restoration.seconds.toFixed(1)} s.
