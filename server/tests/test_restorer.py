@@ -139,7 +139,7 @@ def test_bad_options_are_input_errors(q10, kwargs, code):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_is_under_a_million_parameters_and_loads(name):
     info = MODELS[name]
-    network = build_restorer(info.widths, info.blocks)
+    network = build_restorer(info.widths)
     assert network.count_params() < 1_000_000
     network.load_weights(info.weights)   # the shipped weights fit the declared architecture
 

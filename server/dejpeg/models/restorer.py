@@ -8,8 +8,8 @@ Layout (``widths = (w1, w2, w3)``, default (32, 64, 128)):
 - ``space_to_depth(2)``: (H, W, 3) -> (H/2, W/2, 12), so that the whole network runs at
   half resolution or less (4x fewer positions; one 2x2 cell holds a quarter of an 8x8
   JPEG block's row and column phase, which the network still sees exactly);
-- encoder: level 1 at H/2 (w1), level 2 at H/4 (w2), level 3 at H/8 (w3, two convs and
-  ``blocks`` residual blocks of two convs), strided 3x3 convs down;
+- encoder: level 1 at H/2 (w1), level 2 at H/4 (w2), level 3 at H/8 (w3, two convs and a
+  residual block), strided 3x3 convs down;
 - decoder: 1x1 conv + nearest upsampling, *added* to the encoder skip (cheaper than
   concatenation), a 3x3 conv per level;
 - every level's features are modulated by the QF (FiLM: ``x * (1 + gamma(q)) + beta(q)``,
@@ -35,7 +35,6 @@ from . import import_keras
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MULTIPLE = 16
 DEFAULT_WIDTHS = (32, 64, 128)
-DEFAULT_BLOCKS = 1
 EMBEDDING = 64
 
 
@@ -74,12 +73,8 @@ def _layers():
     return SpaceToDepth, DepthToSpace, FiLM
 
 
-def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = DEFAULT_BLOCKS):
-    """The Keras restorer (690,636 parameters with widths (32, 64, 128) and 1 block).
-
-    Each further residual block at the lowest level adds 295,168 parameters (about a
-    quarter more computation per pixel). The convolutions of block k (1..blocks) are named
-    ``bottleneck<k>_a`` and ``bottleneck<k>_b``.
+def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
+    """The Keras restorer (690,636 parameters with the default widths).
 
     Inputs: {"image": (N, H, W, 3) float32 RGB in 0..1 (H, W multiples of 16),
     "quality": (N, 1) float32 QF / 100}. Output: (N, H, W, 3) float32, unclipped.
@@ -102,9 +97,7 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     e1 = FiLM(w1)(conv(conv(x, w1), w1), embedding)                       # H/2
     e2 = FiLM(w2)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
     e3 = conv(conv(e2, w3, stride=2), w3)                                 # H/8
-    for k in range(1, blocks + 1):
-        branch = layers.Conv2D(w3, 3, padding="same", activation="relu", name=f"bottleneck{k}_a")(e3)
-        e3 = layers.Add()([e3, layers.Conv2D(w3, 3, padding="same", name=f"bottleneck{k}_b")(branch)])
+    e3 = layers.Add()([e3, conv(conv(e3, w3), w3, activation=None)])
     e3 = FiLM(w3)(layers.ReLU()(e3), embedding)
     d2 = layers.UpSampling2D(2)(conv(e3, w2, activation=None, kernel=1))
     d2 = FiLM(w2)(conv(layers.Add()([d2, e2]), w2), embedding)            # H/4
@@ -123,7 +116,6 @@ class ModelInfo:
     weights: Path
     card: Path
     widths: tuple[int, int, int] = DEFAULT_WIDTHS
-    blocks: int = DEFAULT_BLOCKS
 
     @property
     def available(self) -> bool:
@@ -150,7 +142,7 @@ class Restorer:
         import tensorflow as tf
 
         self.info = info
-        self.model = build_restorer(info.widths, info.blocks)
+        self.model = build_restorer(info.widths)
         self.model.load_weights(info.weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
