@@ -78,7 +78,7 @@ export interface RestoreSettings {
   model?: string;
   /** QF to condition the restorer on; the server's analysis decides when absent. */
   quality?: number;
-  /** Average the restorations of the 8 rotations/mirror images (8x slower, a little cleaner). */
+  /** Average the restorations of the 8 rotations/mirror images (about 9x slower, a little cleaner). */
   ensemble?: boolean;
 }
 

@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--model", default=DEFAULT_MODEL, help=f"one of {', '.join(MODELS)} (default {DEFAULT_MODEL})")
     r.add_argument("--quality", help="JPEG quality 1-100 of the last compression (default: estimated)")
     r.add_argument("--ensemble", action="store_true",
-                   help="average the restorations of the 8 rotations/mirror images (8x slower, a little cleaner)")
+                   help="average the restorations of the 8 rotations/mirror images (about 9x slower, a little cleaner)")
     r.set_defaults(run=_restore)
 
     s = commands.add_parser("serve", help="run the production server (gunicorn)")

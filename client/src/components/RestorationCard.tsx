@@ -78,7 +78,7 @@ export function RestorationCard(props: Props) {
             Self-ensemble
           </label>
           <span id="ensemble-hint" className="hint">
-            Restores the 8 rotations and mirror images and averages them: 8× slower, a little cleaner.
+            Restores the 8 rotations and mirror images and averages them: about 9× slower, a little cleaner.
           </span>
         </div>
       </div>
