@@ -177,7 +177,7 @@ def restore_pixels(pixels: np.ndarray, quality: float, model: str = DEFAULT_MODE
         model: a name of :data:`dejpeg.models.restorer.MODELS`.
         tile, overlap: tile side and overlap in px; multiples of 16, overlap < tile.
         bit_depth: 8 -> uint8 output (0..255), 16 -> uint16 output (0..65535).
-        ensemble: average the 8 rotations/mirror images of every tile (8x slower).
+        ensemble: average the 8 rotations/mirror images of every tile (about 9x slower).
 
     Returns:
         The restored pixels, same shape as ``pixels``; gray is the mean of the three
@@ -222,7 +222,7 @@ def restore(source: Source, quality: float | str | None = None, model: str = DEF
         quality: QF of the last compression, 1..100; None uses the analysis' pixel
             estimate, then the JPEG header's quality, then 90 (a gentle pass).
         model: "restore-psnr" (default, highest PSNR) or "restore-gan" (sharper).
-        ensemble: the 8-orientation self-ensemble (8x slower, a little cleaner).
+        ensemble: the 8-orientation self-ensemble (about 9x slower, a little cleaner).
 
     Raises:
         InputError: bad image, ``bad_quality`` or ``unknown_model``.
