@@ -1,7 +1,7 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--extend-steps 15000] [--critic-steps 400] [--gan-steps 500] \\
+        [--pretrain-steps 31000] [--extend-steps 13000] [--critic-steps 400] [--gan-steps 500] \\
         [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -248,8 +248,8 @@ class Trainer:
         a = self.args
         generator = build_restorer()
         generator.set_weights(pretrained.get_weights())
-        self.pixel_stage(f"extend-from-{label}", generator, self.wide_sampler, a.extend_steps, (LR_EXTEND_MAX, LR_EXTEND_MIN),
-                         batch_offset=20_000_000, beat_start=True)
+        self.pixel_stage(f"extend-from-{label}", generator, self.wide_sampler, a.extend_steps,
+                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=20_000_000, beat_start=True)
         return generator, f"{label}-extend-{a.extend_steps}"
 
     def adversarial(self, pretrained, label: str, sampler: PatchSampler):
@@ -321,7 +321,7 @@ class Trainer:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pretrain-steps", type=int, default=31000)
-    p.add_argument("--extend-steps", type=int, default=15000)
+    p.add_argument("--extend-steps", type=int, default=13000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
