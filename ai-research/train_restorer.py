@@ -149,7 +149,8 @@ class Trainer:
         tf.keras.utils.set_random_seed(args.seed)
         train = [p for _, p in load_split("train")]
         self.sampler = PatchSampler(train, seed=args.seed)
-        self.wide_sampler = PatchSampler(train + [p for _, p in load_split("extra")], seed=args.seed)
+        self.wide_sampler = (PatchSampler(train + [p for _, p in load_split("extra")], seed=args.seed)
+                             if args.extend_steps else None)  # stage 1b and the GAN stages after it
         self.val = validation_set([p for _, p in load_split("val")])
         self.log_file = (self.dir / "log.jsonl").open("a")
 
