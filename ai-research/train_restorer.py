@@ -1,7 +1,7 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--extend-steps 13000] [--critic-steps 400] [--gan-steps 500] \\
+        [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps N] [--critic-steps 400] [--gan-steps 500] \\
         [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -15,13 +15,16 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    photos (data/clean_photos.py), ``--extend-steps`` steps, learning rate warmed up to 1e-4
    then cosine to 1e-6. Its best validation weights replace "restore-psnr" only when they beat
    the weights it started from.
+1c. ``luma``: the same again from the end of 1b (or 1 with ``--extend-steps 0``) for
+   ``--luma-steps`` steps, with 20% of the samples drawn from the luma-only photos (the
+   "gray" split, used as gray samples).
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
    0.002 x the non-saturating adversarial loss to the stage-1 loss. Exported after every validation to
    ``restorer-gan.weights.h5`` (model "restore-gan").
 
-Stages 2-3 fork from the final generator of stage 1b (or 1 with ``--extend-steps 0``) into
+Stages 2-3 fork from the final generator of the last pixel stage (1c, 1b or 1) into
 ``<dir>/gan-from-<label>`` and use the same photos; raising a stage's step count later continues
 it (the cosine then restarts from the learning rate it gives at the current step) and then
 forks afresh. ``--export-dir`` sends the weights elsewhere than the package (to evaluate them
@@ -35,8 +38,8 @@ on 16 x 64 x 64 batches it made a step 4-5x slower (measured on one day: 2.2 vs 
 this 2-core machine, whose speed varies from day to day: stage 1b ran at 2.2 steps/s on
 2026-12-01), and stage 1 aims at PSNR, which a perceptual term does not raise.
 
-Data: ai-research/data/restorer_data.py (train split, plus extra from stage 1b on; batch i of
-stage s is fixed by the seed). Validation: fixed 128 px patches of the val split at
+Data: ai-research/data/restorer_data.py (train split, plus extra from stage 1b on, plus gray in
+stage 1c; batch i of stage s is fixed by the seed). Validation: fixed 128 px patches of the val split at
 QF 10/20/40/70 every ``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
 """
 
@@ -149,8 +152,10 @@ class Trainer:
         tf.keras.utils.set_random_seed(args.seed)
         train = [p for _, p in load_split("train")]
         self.sampler = PatchSampler(train, seed=args.seed)
-        self.wide_sampler = (PatchSampler(train + [p for _, p in load_split("extra")], seed=args.seed)
-                             if args.extend_steps else None)  # stage 1b and the GAN stages after it
+        wide = train + [p for _, p in load_split("extra")] if args.extend_steps + args.luma_steps else []
+        self.wide_sampler = PatchSampler(wide, seed=args.seed)                      # stage 1b
+        self.luma_sampler = PatchSampler(wide, seed=args.seed,                      # stage 1c
+                                         gray_photos=[p for _, p in load_split("gray")] if args.luma_steps else [])
         self.val = validation_set([p for _, p in load_split("val")])
         self.log_file = (self.dir / "log.jsonl").open("a")
 
@@ -244,14 +249,13 @@ class Trainer:
         self.pixel_stage("pretrain", generator, self.sampler, a.pretrain_steps, (LR_MAX, LR_MIN), 0)
         return generator, str(a.pretrain_steps)
 
-    def extend(self, pretrained, label: str):
-        """Stage 1b: from the pretrained generator, the same loss on train + extra photos."""
-        a = self.args
+    def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int):
+        """Stage 1b or 1c: from the pretrained generator, the same loss on more photos."""
         generator = build_restorer()
         generator.set_weights(pretrained.get_weights())
-        self.pixel_stage(f"extend-from-{label}", generator, self.wide_sampler, a.extend_steps,
-                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=20_000_000, beat_start=True)
-        return generator, f"{label}-extend-{a.extend_steps}"
+        self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps,
+                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=batch_offset, beat_start=True)
+        return generator, f"{label}-{stage}-{steps}"
 
     def adversarial(self, pretrained, label: str, sampler: PatchSampler):
         a = self.args
@@ -323,6 +327,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pretrain-steps", type=int, default=31000)
     p.add_argument("--extend-steps", type=int, default=13000)
+    p.add_argument("--luma-steps", type=int, default=0)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
@@ -339,8 +344,11 @@ def main() -> None:
     generator, label = trainer.pretrain()
     sampler = trainer.sampler
     if args.extend_steps:
-        generator, label = trainer.extend(generator, label)
         sampler = trainer.wide_sampler
+        generator, label = trainer.fine_tune(generator, label, "extend", sampler, args.extend_steps, 20_000_000)
+    if args.luma_steps:
+        sampler = trainer.luma_sampler
+        generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")

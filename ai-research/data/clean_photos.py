@@ -16,12 +16,14 @@ Recipe (see README.md beside this file):
 4. Verify: blockiness at all 8 phases (Y, Cb, Cr; horizontal and vertical) and
    DCT-coefficient periodicity, before and after; drop any image that keeps
    traces.
-5. Split by image into train / val / extra, write
-   ``DIR/{train,val,extra}/<source>_<name>.png`` and ``DIR/manifest.json``.
+5. Split by image into train / val / extra / gray, write
+   ``DIR/{train,val,extra,gray}/<source>_<name>.png`` and ``DIR/manifest.json``.
    "extra" holds the photos that pass the same verification but lie outside the
-   first recipe (sources saved at quality < 90, and the MATE package): the
-   restorer trains on train + extra, the detector and QF-map models on train only
-   (their shipped weights were trained on it).
+   first recipe (sources saved at quality < 90, and the MATE package); "gray" the
+   photos whose only traces are in the chroma planes, saved as their (clean) luma.
+   The detector trains on train, the QF-map model on train + extra (luma features
+   only, but from RGB collages), the restorer on train + extra, plus gray for its
+   gray samples.
 
 Usage: ``python ai-research/data/clean_photos.py [--cache DIR] [--force]``;
 the cache defaults to ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``.
@@ -49,7 +51,7 @@ from PIL import Image, ImageCms
 from dejpeg.features import block_dct, luma
 from dejpeg.jpegfacts import read_jpeg_facts
 
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4
 REDUCE = 4            # box-averaging factor
 CROP_OFFSET = 2       # puts source 8x8 block boundaries mid-box (see module doc)
 MIN_QUALITY = 90      # lowest source JPEG quality of the train split (lower: "extra")
@@ -90,7 +92,7 @@ NOT_PHOTOS = {
 
 # Validation images, chosen for diversity (foliage, snow, dusk landscape,
 # indoor still life, sky); everything else is train.
-SPLITS = ("train", "val", "extra")
+SPLITS = ("train", "val", "extra", "gray")
 VAL = {
     "enlightenment_Red-Maple",
     "enlightenment_Snow-Trees",
@@ -354,16 +356,24 @@ def process(cand: dict) -> tuple[dict, np.ndarray | None]:
                         f"(max deviation {after['max_dev']:.3f})")
     if entry["dct_periodicity_after"] > MAX_DCT_PERIODICITY:
         problems.append(f"DCT periodicity after reduction {entry['dct_periodicity_after']:.3f}")
+    clean = to_srgb(Image.fromarray(small), icc)
+    luma_clean = entry["dct_periodicity_after"] <= MAX_DCT_PERIODICITY and not any(
+        t.startswith("Y") for t in after["traces"])
+    if problems and luma_clean:  # chroma traces only: the luma (Pillow's ITU-R 601 "L") is clean
+        return {**entry, "kept": True, "luma_only": True,
+                "reason": f"luma clean; {problems[0]}"}, np.asarray(clean.convert("L"))
     if problems:
         return {**entry, "kept": False, "reason": "; ".join(problems)}, None
-    clean = np.asarray(to_srgb(Image.fromarray(small), icc))
-    return {**entry, "kept": True, "reason": "clean after 4x box reduction"}, clean
+    return {**entry, "kept": True, "reason": "clean after 4x box reduction"}, np.asarray(clean)
 
 
 def split_of(entry: dict) -> str:
-    """"val" (listed in VAL), "extra" (below MIN_QUALITY or from EXTRA_PACKAGES) or "train"."""
+    """"val" (listed in VAL), "gray" (luma only clean), "extra" (below MIN_QUALITY or from
+    EXTRA_PACKAGES) or "train"."""
     if entry["key"] in VAL:
         return "val"
+    if entry.get("luma_only"):
+        return "gray"
     if entry["jpeg_quality"] < MIN_QUALITY or entry["package"] in EXTRA_PACKAGES:
         return "extra"
     return "train"
@@ -406,7 +416,8 @@ def build(cache: Path, force: bool = False) -> dict:
 
 
 def load_split(split: str, cache: str | Path | None = None) -> list[tuple[str, np.ndarray]]:
-    """Clean images of ``split`` ("train", "val" or "extra") as ``(name, (H, W, 3) uint8 RGB)``.
+    """Clean images of ``split`` ("train", "val", "extra" or "gray") as ``(name, (H, W, 3) uint8 RGB)``
+    (the gray split's three channels are equal).
 
     Reads ``<cache>/<split>/*.png`` (cache defaults as in :func:`default_cache`);
     run this script first to build it.

@@ -3,7 +3,8 @@
 Training batches (:class:`PatchSampler`): random square crops of 64, 96 or 128 px from the
 clean training photos (batch size so that every batch holds about 16 x 64 x 64 pixels),
 random rot90 / flip, gray for a fraction (converted as libjpeg/Pillow do and compressed as a
-one-channel JPEG, then repeated to three channels), then a JPEG history: single or double
+one-channel JPEG, then repeated to three channels; a share of the gray samples may come from
+luma-only photos, the clean_photos "gray" split), then a JPEG history: single or double
 (aligned or on a shifted grid), QF 5..95 denser at the low end (``draw_quality``), 4:2:0 or
 4:4:4, Pillow or OpenCV; a fraction also gets a final crop that moves the block grid off
 (0, 0). The conditioning QF is the last compression's (what the analysis estimates).
@@ -40,15 +41,19 @@ class PatchSampler:
     Args:
         photos: clean (H, W, 3) uint8 photos (each at least 144 px on both sides).
         seed: base seed; batch ``index`` uses ``np.random.default_rng([seed, index])``.
-        gray: fraction of gray samples.
+        gray: fraction of gray samples among those drawn from ``photos``.
         double: fraction of double compressions (half of them on a shifted grid).
         grid_crop: fraction of samples whose final grid is not at (0, 0).
+        gray_photos: clean photos whose luma only is clean (three equal channels), used for
+            gray samples only; none (the default) leaves every draw as without them.
+        gray_only: fraction of samples drawn from ``gray_photos`` when there are any.
     """
 
     def __init__(self, photos: list[np.ndarray], seed: int = 0, gray: float = 0.4, double: float = 0.3,
-                 grid_crop: float = 0.25):
+                 grid_crop: float = 0.25, gray_photos: list[np.ndarray] | None = None, gray_only: float = 0.2):
         self.photos, self.seed = photos, seed
         self.gray, self.double, self.grid_crop = gray, double, grid_crop
+        self.gray_photos, self.gray_only = gray_photos or [], gray_only
 
     def history(self, rng: np.random.Generator) -> History:
         first = draw_compression(rng, draw_quality(rng, *QUALITY_RANGE))
@@ -63,7 +68,9 @@ class PatchSampler:
 
     def sample(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray, int]:
         """One (degraded, clean) pair of (size, size, 3) uint8 and its last QF."""
-        photo = self.photos[int(rng.integers(len(self.photos)))]
+        luma_only = bool(self.gray_photos) and rng.random() < self.gray_only
+        pool = self.gray_photos if luma_only else self.photos
+        photo = pool[int(rng.integers(len(pool)))]
         side = size + MARGIN
         top = int(rng.integers(photo.shape[0] - side + 1))
         left = int(rng.integers(photo.shape[1] - side + 1))
@@ -71,7 +78,7 @@ class PatchSampler:
         if rng.random() < 0.5:
             patch = patch[:, ::-1]
         patch = np.ascontiguousarray(patch)
-        if rng.random() < self.gray:
+        if luma_only or rng.random() < self.gray:
             patch = to_gray_rgb(patch)
         history = self.history(rng)
         degraded = apply_history(patch, history)[:size, :size]
