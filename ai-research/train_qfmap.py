@@ -6,9 +6,8 @@ An epoch is ``--steps`` batches drawn (seeded by the epoch) from every training 
 that exists when the epoch starts, so training can start while collages.py still writes
 shards. Each batch is flipped at random (cell maps and the matching phase channels).
 Losses: QF/100 MAE over the blocks whose target is compressed, binary cross-entropy of
-the flag, and binary cross-entropy of "different" (the pasted region when its history can
-be told from the background's, data/collages.py's ``distinction``; undecidable blocks get
-no loss). Learning rate: cosine from --lr over --epochs.
+the flag, and binary cross-entropy of "different" (:func:`different_targets`). Learning
+rate: cosine from --lr over --epochs.
 
 Resumable: after every epoch the full model (weights + optimizer) goes to
 <cache>/qfmap/checkpoint.keras, the epoch and metrics to checkpoint.json and train.log,
@@ -29,11 +28,12 @@ import time
 
 import numpy as np
 
-from data.collages import CELLS, DATA, DIFFERENT, UNDECIDABLE, shards
+from data.collages import CELLS, DATA, shards
 from dejpeg.models.qfmap import QUALITY_SCALE, WEIGHTS, build_qfmap
 from dejpeg.qfmap import CHANNELS, COLUMN_PHASES, ROW_PHASES
 
 QUALITY_WEIGHT = 4.0
+INDISTINCT_GAP = 5
 VALIDATION_SAMPLES = 250
 
 
@@ -44,7 +44,6 @@ class Shards:
         self.split, self.paths = split, []
         self.features = np.zeros((0, CELLS, CELLS, CHANNELS), np.float16)
         self.quality = np.zeros((0, CELLS, CELLS), np.uint8)
-        self.different = np.zeros((0, CELLS, CELLS), np.uint8)
 
     def refresh(self) -> int:
         """Load the shards written since the last call; returns the number of samples."""
@@ -53,37 +52,59 @@ class Shards:
             data = [np.load(p) for p in new]
             self.features = np.concatenate([self.features] + [d["features"] for d in data])
             self.quality = np.concatenate([self.quality] + [d["quality"] for d in data])
-            self.different = np.concatenate([self.different] + [d["different"] for d in data])
             self.paths += new
         return len(self.quality)
 
 
-def targets(quality: np.ndarray, different: np.ndarray) -> dict[str, np.ndarray]:
-    """Network targets from (N, Bh, Bw) uint8 QF and "different" codes: quality (N, Bh, Bw, 2)
-    = [QF/100, compressed weight], flag (N, Bh, Bw, 1) in {0, 1}, different (N, Bh, Bw, 2)
-    = [different in {0, 1}, weight 0 where undecidable]."""
+def different_targets(quality: np.ndarray) -> np.ndarray:
+    """Per block, does its history differ from the sample's dominant one?
+
+    The dominant history is the sample's most frequent target QF (the pasted region covers
+    at most half the area; 0 = never compressed); a block differs when its QF is another.
+    Blocks compressed on both sides with QFs less than :data:`INDISTINCT_GAP` apart get
+    weight 0 (no trace tells them apart). A region with the background's own QF on a
+    shifted grid has the same target QF and counts as not different (the shards keep
+    QFs only).
+
+    Args:
+        quality: (N, Bh, Bw) uint8 target QF.
+
+    Returns:
+        (N, Bh, Bw, 2) float32 [different in {0, 1}, weight in {0, 1}].
+    """
+    flat = quality.reshape(len(quality), -1)
+    counts = np.apply_along_axis(np.bincount, 1, flat, minlength=256)             # (N, 256), N rows only
+    dominant = counts.argmax(axis=1).astype(np.int16)[:, None, None]
+    q = quality.astype(np.int16)
+    gap = np.abs(q - dominant)
+    indistinct = (q > 0) & (dominant > 0) & (gap > 0) & (gap < INDISTINCT_GAP)
+    return np.stack([gap > 0, ~indistinct], axis=-1).astype(np.float32)
+
+
+def targets(quality: np.ndarray) -> dict[str, np.ndarray]:
+    """Network targets from (N, Bh, Bw) uint8 QF: quality (N, Bh, Bw, 2) = [QF/100,
+    compressed weight], flag (N, Bh, Bw, 1) in {0, 1}, different (N, Bh, Bw, 2)."""
     q = quality.astype(np.float32)
     compressed = (q > 0).astype(np.float32)
     return {"quality": np.stack([q / QUALITY_SCALE, compressed], axis=-1), "flag": compressed[..., None],
-            "different": np.stack([different == DIFFERENT, different != UNDECIDABLE], axis=-1).astype(np.float32)}
+            "different": different_targets(quality)}
 
 
-def flip(features: np.ndarray, maps: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, list]:
-    """Random horizontal / vertical flip of (N, Bh, Bw, K) features and (N, Bh, Bw) target maps.
+def flip(features: np.ndarray, quality: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random horizontal / vertical flip of (N, Bh, Bw, K) features and (N, Bh, Bw) targets.
 
     Mirroring an image mirrors each block's phases (phase k -> 7 - k); the lattice fits do
     not change (a flip only changes coefficient signs).
     """
-    features, maps = features.copy(), [m.copy() for m in maps]
+    features, quality = features.copy(), quality.copy()
     for axis, phases in ((2, COLUMN_PHASES), (1, ROW_PHASES)):
         chosen = rng.random(len(features)) < 0.5
         part = features[chosen]
         part = np.flip(part, axis=axis)
         part[..., phases] = part[..., phases][..., ::-1]
         features[chosen] = part
-        for m in maps:
-            m[chosen] = np.flip(m[chosen], axis=axis)
-    return features, maps
+        quality[chosen] = np.flip(quality[chosen], axis=axis)
+    return features, quality
 
 
 def batches(data: Shards, steps: int, batch: int, seed: int):
@@ -91,9 +112,8 @@ def batches(data: Shards, steps: int, batch: int, seed: int):
     rng = np.random.default_rng(seed)
     for _ in range(steps):
         index = np.sort(rng.choice(len(data.quality), batch, replace=False))
-        features, (quality, different) = flip(data.features[index].astype(np.float32),
-                                              [data.quality[index], data.different[index]], rng)
-        yield features, targets(quality, different)
+        features, quality = flip(data.features[index].astype(np.float32), data.quality[index], rng)
+        yield features, targets(quality)
 
 
 def masked_mae(y_true, y_pred):
@@ -117,24 +137,23 @@ def masked_bce(y_true, y_pred):
     return ops.sum(weight * loss) / (ops.sum(weight) + 1e-6)
 
 
-def validate(model, features: np.ndarray, quality: np.ndarray, different: np.ndarray) -> dict:
+def validate(model, features: np.ndarray, quality: np.ndarray) -> dict:
     """Block-level QF MAE (compressed blocks), flag accuracy, mean IoU of "different" over
     the samples with a distinct region and its false area on the others."""
     out = model.predict(features.astype(np.float32), batch_size=25, verbose=0)
     predicted = out["quality"][..., 0] * QUALITY_SCALE
     flag = out["flag"][..., 0] > 0
     compressed = quality > 0
-    truth = different == DIFFERENT
-    predicted_different = out["different"][..., 0] > 0
+    truth = different_targets(quality)[..., 0] > 0
+    different = out["different"][..., 0] > 0
     with_region = truth.mean(axis=(1, 2)) >= 0.05
-    iou = ((predicted_different & truth).sum(axis=(1, 2))
-           / np.maximum((predicted_different | truth).sum(axis=(1, 2)), 1))
+    iou = (different & truth).sum(axis=(1, 2)) / np.maximum((different | truth).sum(axis=(1, 2)), 1)
     return {"val_quality_mae": round(float(np.mean(np.abs(predicted - quality)[compressed])), 3),
             "val_flag_accuracy": round(float(np.mean(flag == compressed)), 4),
             "val_flag_recall_none": round(float(np.mean(~flag[~compressed])), 4),
             "val_flag_recall_compressed": round(float(np.mean(flag[compressed])), 4),
             "val_different_iou": round(float(iou[with_region].mean()), 4),
-            "val_different_false_area": round(float(predicted_different[~with_region].mean()), 4)}
+            "val_different_false_area": round(float(different[~with_region].mean()), 4)}
 
 
 def export(model) -> None:
@@ -176,8 +195,7 @@ def main() -> None:
         initial_epoch = 0
 
     val = np.load(shards("val")[0])
-    val_features, val_quality, val_different = (val[key][:VALIDATION_SAMPLES]
-                                                for key in ("features", "quality", "different"))
+    val_features, val_quality = val["features"][:VALIDATION_SAMPLES], val["quality"][:VALIDATION_SAMPLES]
     train = Shards("train")
     for epoch in range(initial_epoch, args.epochs):
         samples = train.refresh()
@@ -188,7 +206,7 @@ def main() -> None:
                             steps_per_epoch=args.steps, epochs=1, verbose=0)
         metrics = {"epoch": epoch + 1, "samples": samples, "lr": round(lr, 6),
                    **{k: round(float(v[-1]), 5) for k, v in history.history.items()},
-                   **validate(model, val_features, val_quality, val_different), "seconds": round(time.time() - start, 1)}
+                   **validate(model, val_features, val_quality), "seconds": round(time.time() - start, 1)}
         model.save(checkpoint)
         export(model)
         state.write_text(json.dumps({"epoch": epoch + 1, "args": vars(args), "metrics": metrics}))

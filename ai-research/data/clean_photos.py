@@ -21,9 +21,9 @@ Recipe (see README.md beside this file):
    "extra" holds the photos that pass the same verification but lie outside the
    first recipe (sources saved at quality < 90, and the MATE package); "gray" the
    photos whose only traces are in the chroma planes, saved as their (clean) luma.
-   The detector trains on train, the QF-map model on train + extra (luma features
-   only, but from RGB collages), the restorer on train + extra, plus gray for its
-   gray samples.
+   The detector and the QF-map model train on train (their shipped weights were
+   trained on it), the restorer on train + extra, plus gray for part of its gray
+   samples.
 
 Usage: ``python ai-research/data/clean_photos.py [--cache DIR] [--force]``;
 the cache defaults to ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``.

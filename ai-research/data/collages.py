@@ -11,21 +11,17 @@ Histories: never (25%), once (45%), twice (30%; aligned or on a shifted grid, as
 data/jpeg_history.py), QF uniform in 5..98, Pillow or OpenCV, 4:4:4 or 4:2:0.
 QF 99-100 are left out: their steps of 1 leave no trace in 8-bit pixels.
 
-Photos: the training collages come from the train and extra splits of the clean-photo
-recipe (data/clean_photos.py), the validation collages from the val split.
-
 Per-block targets on the grid the served code *detects* (dejpeg.classical.detect_grid):
-a block belongs to the region when most of its pixels do; its QF is the last compression
-of the history covering it (0 for never compressed); the flag is QF > 0; "different" is
-the region's :func:`distinction` from the background (0 outside the region). Inputs are
-dejpeg.qfmap.block_features, exactly what the served code computes.
+the QF of the last compression of the history covering most of the block's pixels (0 for
+never compressed); the flag is QF > 0. Inputs are dejpeg.qfmap.block_features, exactly
+what the served code computes.
 
-    .venv/bin/python ai-research/data/collages.py --split train --shards 0:60
-    .venv/bin/python ai-research/data/collages.py --split val --shards 0:1
+    .venv/bin/python ai-research/data/collages.py --split train --shards 0:40
+    .venv/bin/python ai-research/data/collages.py --split val --shards 0:4
 
-writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 42)
-float16, quality and different (250, 40, 40) uint8). Sample i depends only on (split, i);
-existing shards are kept, so the command can be stopped and run again.
+writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 38)
+float16, quality (250, 40, 40) uint8). Sample i depends only on (split, i); existing
+shards are kept, so the command can be stopped and run again.
 """
 
 from __future__ import annotations
@@ -57,13 +53,6 @@ MARGIN = 22
 """Extra clean pixels per side before the final crop (grid offset <= 7 + double shift <= 7 < 14)."""
 SHARD = 250
 SPLIT_SEEDS = {"train": 11, "val": 12}
-PHOTO_SPLITS = {"train": ("train", "extra"), "val": ("val",)}
-"""Clean-photo splits each collage split draws from."""
-SAME, DIFFERENT, UNDECIDABLE = 0, 1, 2
-"""Values of the per-block "different" target."""
-INDISTINCT_GAP = 5
-"""Two compressions on the same grid whose QFs are closer than this leave no trace that
-tells them apart."""
 DATA = default_cache().parent / "qfmap"
 
 
@@ -144,40 +133,20 @@ def compose(clean: np.ndarray, background: History, region: History | None, mask
     return np.ascontiguousarray(pixels), quality
 
 
-def distinction(background: History, region: History, region_offset: tuple[int, int]) -> int:
-    """Can the region's history be told from the background's? :data:`SAME`,
-    :data:`DIFFERENT` or :data:`UNDECIDABLE`.
+def block_targets(quality: np.ndarray, grid, shape: tuple[int, int]) -> np.ndarray:
+    """Per block on ``grid``, the target QF covering most of its pixels: (Bh, Bw) uint8.
 
-    Different: one side never compressed and the other compressed, last QFs at least
-    :data:`INDISTINCT_GAP` apart, or the last compressions on different grids (the
-    background's first grid is at (0, 0), the region's at ``region_offset``). Same: equal
-    histories on the same grid, or both never compressed. Anything else (last QFs closer
-    than the gap on the same grid, e.g. another encoder or an earlier compression under
-    the same last one) is undecidable and gets no loss.
+    Only two values occur in a collage, so the majority is the value above or below
+    their mean.
     """
-    qa, qb = last_quality(background), last_quality(region)
-    if (qa == 0) != (qb == 0):
-        return DIFFERENT
-    if qa == 0:
-        return SAME
-    phase_a = tuple(s % 8 for s in background.shift)
-    phase_b = tuple((o + s) % 8 for o, s in zip(region_offset, region.shift))
-    if phase_a != phase_b or abs(qa - qb) >= INDISTINCT_GAP:
-        return DIFFERENT
-    if region.compressions == background.compressions and all(o % 8 == 0 for o in region_offset):
-        return SAME                              # same compressions, and the first grids coincide too
-    return UNDECIDABLE
+    blocks = block_view(quality.astype(np.float32), grid.dx, grid.dy)[:shape[0], :shape[1]]
+    low, high = float(quality.min()), float(quality.max())
+    share_high = (blocks == high).mean(axis=(2, 3))
+    return np.where(share_high > 0.5, high, low).astype(np.uint8)
 
 
-def block_majority(mask: np.ndarray, grid, shape: tuple[int, int]) -> np.ndarray:
-    """Per block on ``grid``, do most of its pixels lie in ``mask`` (H, W) bool? (Bh, Bw) bool."""
-    share = block_view(mask.astype(np.float32), grid.dx, grid.dy)[:shape[0], :shape[1]].mean(axis=(2, 3))
-    return share > 0.5
-
-
-def sample(photos: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One training sample: features (40, 40, 42) float32, target QF (40, 40) uint8 and
-    "different" target (40, 40) uint8 (:data:`SAME` / :data:`DIFFERENT` / :data:`UNDECIDABLE`)."""
+def sample(photos: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One training sample: features (40, 40, 42) float32 and target QF (40, 40) uint8."""
     photo = photos[int(rng.integers(len(photos)))]
     photo = np.rot90(photo, int(rng.integers(4)))
     if rng.random() < 0.5:
@@ -186,20 +155,17 @@ def sample(photos: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarr
     top, left = int(rng.integers(photo.shape[0] - side + 1)), int(rng.integers(photo.shape[1] - side + 1))
     clean = np.ascontiguousarray(photo[top:top + side, left:left + side])
     background = draw_history(rng)
-    region, mask, offset = None, np.zeros((SIZE, SIZE), bool), (0, 0)
+    region, mask, offset = None, None, (0, 0)
     if rng.random() >= 0.3:
         region, mask = draw_history(rng), region_mask(rng, SIZE, SIZE)
         if rng.random() < 0.35:
             offset = (int(rng.integers(8)), int(rng.integers(8)))
     crop = (int(rng.integers(14, 22)), int(rng.integers(14, 22)))
-    pixels, _ = compose(clean, background, region, mask, offset, crop)
+    pixels, quality = compose(clean, background, region, mask, offset, crop)
     y = luma(pixels)
     grid, coefficients = grid_blocks(y)
     coefficients = coefficients[:CELLS, :CELLS]
-    inside = block_majority(mask, grid, (CELLS, CELLS))
-    quality = np.where(inside, last_quality(region) if region else 0, last_quality(background)).astype(np.uint8)
-    different = np.where(inside, distinction(background, region, offset) if region else SAME, SAME)
-    return block_features(y, grid, coefficients), quality, different.astype(np.uint8)
+    return block_features(y, grid, coefficients), block_targets(quality, grid, (CELLS, CELLS))
 
 
 def build_shard(split: str, shard: int, photos: list[np.ndarray]) -> Path:
@@ -209,13 +175,13 @@ def build_shard(split: str, shard: int, photos: list[np.ndarray]) -> Path:
         return path
     features = np.empty((SHARD, CELLS, CELLS, CHANNELS), np.float16)
     quality = np.empty((SHARD, CELLS, CELLS), np.uint8)
-    different = np.empty((SHARD, CELLS, CELLS), np.uint8)
     for k in range(SHARD):
         rng = np.random.default_rng([SPLIT_SEEDS[split], shard * SHARD + k])
-        features[k], quality[k], different[k] = sample(photos, rng)
+        f, q = sample(photos, rng)
+        features[k], quality[k] = f, q
     DATA.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part.npz")
-    np.savez(partial, features=features, quality=quality, different=different)
+    np.savez(partial, features=features, quality=quality)
     partial.rename(path)
     return path
 
@@ -231,8 +197,7 @@ def main() -> None:
     parser.add_argument("--shards", default="0:40", help="range first:end of shard indices")
     args = parser.parse_args()
     first, end = (int(v) for v in args.shards.split(":"))
-    photos = [p for split in PHOTO_SPLITS[args.split] for _, p in load_split(split)
-              if min(p.shape[:2]) >= SIZE + MARGIN]
+    photos = [p for _, p in load_split(args.split) if min(p.shape[:2]) >= SIZE + MARGIN]
     for shard in range(first, end):
         print(build_shard(args.split, shard, photos), flush=True)
 

@@ -1,5 +1,4 @@
-"""Rules of the training data (ai-research/data): when a collage's pasted region counts as
-"different", and where the restorer's gray samples come from."""
+"""Rules of the training data (ai-research/data): where the restorer's gray samples come from."""
 
 from __future__ import annotations
 
@@ -7,39 +6,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ai-research"))
 
-from data.collages import DIFFERENT, SAME, UNDECIDABLE, distinction  # noqa: E402
-from data.jpeg_history import Compression, History  # noqa: E402
 from data.restorer_data import PatchSampler  # noqa: E402
-
-
-def once(quality: int, encoder: str = "pillow") -> History:
-    return History([Compression(quality, encoder, "4:2:0")])
-
-
-NEVER = History([])
-
-
-@pytest.mark.parametrize("background, region, offset, expected", [
-    (NEVER, once(50), (0, 0), DIFFERENT),
-    (once(50), NEVER, (0, 0), DIFFERENT),
-    (NEVER, NEVER, (3, 5), SAME),
-    (once(50), once(50), (0, 0), SAME),
-    (once(50), once(70), (0, 0), DIFFERENT),
-    (once(50), once(53), (0, 0), UNDECIDABLE),                    # closer than INDISTINCT_GAP
-    (once(50), once(50, "opencv"), (0, 0), UNDECIDABLE),          # same table, another encoder
-    (once(50), once(50), (3, 0), DIFFERENT),                      # same QF on a shifted grid
-    (once(50), once(50), (8, 0), SAME),                           # a whole block away: the same grid
-    (once(50), History([Compression(30, "pillow", "4:2:0"), Compression(50, "pillow", "4:2:0")]), (0, 0),
-     UNDECIDABLE),                                                # an earlier compression under the same last one
-    (History([Compression(30, "pillow", "4:2:0"), Compression(50, "pillow", "4:2:0")], (2, 3)), once(50), (2, 3),
-     UNDECIDABLE),                                                # shifted double background, region on its last grid
-])
-def test_distinction_of_a_pasted_region(background, region, offset, expected):
-    assert distinction(background, region, offset) == expected
 
 
 def test_luma_only_photos_give_gray_samples_only(make_photo):
