@@ -136,6 +136,11 @@ def learning_rate(step: int, total: int, lr_max: float, lr_min: float) -> float:
     return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + math.cos(math.pi * t))
 
 
+def photos(split: str) -> list[np.ndarray]:
+    """The clean (H, W, 3) uint8 photos of a data/clean_photos.py split."""
+    return [p for _, p in load_split(split)]
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Mean per-image PSNR of (N, H, W, 3) uint8 arrays."""
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2, axis=(1, 2, 3))
@@ -150,13 +155,8 @@ class Trainer:
         self.export_dir = Path(args.export_dir).expanduser()
         self.export_dir.mkdir(parents=True, exist_ok=True)
         tf.keras.utils.set_random_seed(args.seed)
-        train = [p for _, p in load_split("train")]
-        self.sampler = PatchSampler(train, seed=args.seed)
-        wide = train + [p for _, p in load_split("extra")] if args.extend_steps + args.luma_steps else []
-        self.wide_sampler = PatchSampler(wide, seed=args.seed)                      # stage 1b
-        self.luma_sampler = PatchSampler(wide, seed=args.seed,                      # stage 1c
-                                         gray_photos=[p for _, p in load_split("gray")] if args.luma_steps else [])
-        self.val = validation_set([p for _, p in load_split("val")])
+        self.sampler = PatchSampler(photos("train"), seed=args.seed)
+        self.val = validation_set(photos("val"))
         self.log_file = (self.dir / "log.jsonl").open("a")
 
     def log(self, **entry):
@@ -343,11 +343,12 @@ def main() -> None:
     trainer = Trainer(args)
     generator, label = trainer.pretrain()
     sampler = trainer.sampler
+    wide = trainer.sampler.photos + photos("extra") if args.extend_steps or args.luma_steps else []
     if args.extend_steps:
-        sampler = trainer.wide_sampler
+        sampler = PatchSampler(wide, seed=args.seed)
         generator, label = trainer.fine_tune(generator, label, "extend", sampler, args.extend_steps, 20_000_000)
     if args.luma_steps:
-        sampler = trainer.luma_sampler
+        sampler = PatchSampler(wide, seed=args.seed, gray_photos=photos("gray"))
         generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
