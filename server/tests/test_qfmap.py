@@ -11,8 +11,8 @@ from PIL import Image
 
 from dejpeg.classical import GridEstimate, grid_blocks
 from dejpeg.features import block_dct, luma
-from dejpeg.qfmap import (CHANNELS, COLUMN_PHASES, QUALITIES, block_features, describe_regions, dominant_misfit,
-                          estimate_maps, find_regions, image_table,
+from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, block_features,
+                          coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions, image_table,
                           lattice_fit, maps_available, refine_quality, to_pixels)
 
 
@@ -176,3 +176,21 @@ def test_dominant_misfit_marks_the_blocks_off_the_background_table(photo):
     assert np.mean(misfit[18:38, 26:54] > 0.5) > 0.9 and np.mean(misfit[:12] > 0.5) < 0.05
     assert dominant_misfit(block_dct(luma(photo)).reshape(-1, 64), image_table(block_dct(luma(photo)).reshape(-1, 64)),
                            (48, 64)) is None                             # never compressed: no table
+
+
+def test_coarser_fit_finds_a_coarser_region_from_a_few_seeds(photo):
+    pixels = jpeg(photo, 80)
+    pixels[128:320, 192:448] = jpeg(photo, 40)[128:320, 192:448]      # blocks 16..40 x 24..56, coarser
+    coefficients = block_dct(luma(pixels))
+    flat, shape = coefficients.reshape(-1, 64), coefficients.shape[:2]
+    table = image_table(flat)
+    assert not (dominant_misfit(flat, table, shape) > MISFIT_THRESHOLD).any()   # QF 40 sits on QF 80's lattice
+    seeds = np.zeros(shape)
+    seeds[20:26, 30:36] = 1.0                                         # the network saw 36 blocks of it
+    fit = coarser_fit(flat, table, seeds)
+    assert fit.shape == shape
+    assert np.mean(fit[18:38, 26:54] < COARSER_FIT_THRESHOLD) > 0.9 and np.mean(fit[:12] < COARSER_FIT_THRESHOLD) < 0.05
+    background = np.zeros(shape)
+    background[2:8, 2:8] = 1.0
+    assert coarser_fit(flat, table, background) is None               # seeds with the image's own table
+    assert coarser_fit(flat, table, seeds * (np.arange(shape[1]) < 31)) is None   # 6 seeds: too few
