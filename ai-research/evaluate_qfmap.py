@@ -25,6 +25,12 @@ qfmap.json. With --source val the same cases are built from the 5 validation pho
 instead (qfmap_val.json, and half-size overlays of the targeted cases of the first two
 photos in ai-research/reports/qfmap_overlays/, so that no benchmark pixels are stored in
 the repository): the constants of dejpeg.qfmap are chosen there, never on the benchmarks.
+``--sweep NAME=V1,V2 ...`` (with --source val) scores every combination of those
+dejpeg.qfmap constants on the same collages, running the network once per collage, and
+writes qfmap_val_sweep.json:
+
+    .venv/bin/python ai-research/evaluate_qfmap.py --source val --repeats 4 \
+        --sweep DIFFERENT_THRESHOLD=0.35,0.5,0.65 MISFIT_THRESHOLD=0.5,0.7,0.9
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import hashlib
+import itertools
 import json
 import time
 from pathlib import Path
@@ -46,9 +54,11 @@ from benchmarks import benchmark_images
 from data.clean_photos import load_split
 from data.collages import MARGIN, compose, region_mask
 from data.jpeg_history import Compression, History
+import dejpeg.qfmap
 from dejpeg.classical import grid_blocks
 from dejpeg.features import luma
-from dejpeg.qfmap import estimate_maps
+from dejpeg.models.qfmap import shared_model
+from dejpeg.qfmap import CHANNELS, estimate_maps
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 OVERLAYS = REPORTS / "qfmap_overlays"
@@ -108,6 +118,12 @@ def overlay(pixels: np.ndarray, maps, truth: np.ndarray | None) -> np.ndarray:
     return np.concatenate([pixels, blend], axis=1)
 
 
+def iou(predicted: np.ndarray, mask: np.ndarray) -> float:
+    """Intersection over union of two (H, W) bool masks (0 when both are empty)."""
+    union = (predicted | mask).sum()
+    return float((predicted & mask).sum() / union) if union else 0.0
+
+
 def evaluate_one(pixels: np.ndarray, truth_quality: np.ndarray, mask: np.ndarray | None) -> dict:
     """Metrics of one collage or uniform image."""
     start = time.perf_counter()
@@ -129,9 +145,64 @@ def evaluate_one(pixels: np.ndarray, truth_quality: np.ndarray, mask: np.ndarray
         "regions": len(maps.regions), "seconds": seconds, "grid": [grid.dx, grid.dy],
     }
     if mask is not None:
-        union = (maps.different | mask).sum()
-        result["iou"] = float((maps.different & mask).sum() / union) if union else 0.0
+        result["iou"] = iou(maps.different, mask)
     return result | {"_maps": maps}
+
+
+class Sweep:
+    """Mean IoU of the targeted cases for every combination of some dejpeg.qfmap constants.
+
+    The network's outputs are memoised per block-feature array, so each collage costs one
+    network pass whatever the number of combinations; only the classical post-processing
+    runs again.
+    """
+
+    def __init__(self, settings: list[str]):
+        names, values = [], []
+        for setting in settings:
+            name, _, listed = setting.partition("=")
+            if not hasattr(dejpeg.qfmap, name) or not listed:
+                raise SystemExit(f"--sweep: expected NAME=V1,V2 with NAME a constant of dejpeg.qfmap, got {setting!r}")
+            names.append(name)
+            values.append([float(v) for v in listed.split(",")])
+        self.names = names
+        self.combinations = list(itertools.product(*values))
+        self.scores: dict[tuple, dict[str, list[float]]] = {
+            c: {case: [] for case in TARGETED} for c in self.combinations}
+        model = shared_model(CHANNELS)
+        predict, memo = model.predict, {}
+
+        def memoised(features: np.ndarray):
+            key = hashlib.sha1(np.ascontiguousarray(features).tobytes()).hexdigest()
+            if key not in memo:
+                memo.clear()                         # one collage at a time
+                memo[key] = predict(features)
+            return memo[key]
+
+        model.predict = memoised
+
+    def add(self, case: str, pixels: np.ndarray, mask: np.ndarray) -> None:
+        """Score one collage of a targeted case under every combination."""
+        y = luma(pixels)
+        grid, coefficients = grid_blocks(y)
+        original = [getattr(dejpeg.qfmap, n) for n in self.names]
+        try:
+            for combination in self.combinations:
+                for name, value in zip(self.names, combination):
+                    setattr(dejpeg.qfmap, name, value)
+                self.scores[combination][case].append(iou(estimate_maps(y, grid, coefficients).different, mask))
+        finally:
+            for name, value in zip(self.names, original):
+                setattr(dejpeg.qfmap, name, value)
+
+    def table(self) -> list[dict]:
+        """One row per combination: the constants, the mean IoU per targeted case and overall."""
+        rows = []
+        for combination, cases in self.scores.items():
+            means = {case: round(float(np.mean(v)), 4) for case, v in cases.items()}
+            overall = round(float(np.mean(list(means.values()))), 4)
+            rows.append(dict(zip(self.names, combination)) | means | {"mean": overall})
+        return rows
 
 
 def summary(rows: list[dict]) -> dict:
@@ -179,8 +250,13 @@ def main() -> None:
     parser.add_argument("--source", choices=("benchmarks", "val"), default="benchmarks",
                         help="val: the validation photos, for choosing constants (writes qfmap_val.json only)")
     parser.add_argument("--repeats", type=int, default=1, help="collages per image and case (other seeds)")
+    parser.add_argument("--sweep", nargs="+", metavar="NAME=V1,V2",
+                        help="with --source val: score these dejpeg.qfmap constants (writes qfmap_val_sweep.json)")
     args = parser.parse_args()
     validation = args.source == "val"
+    if args.sweep and not validation:
+        parser.error("--sweep chooses constants, so it runs on the validation photos only (--source val)")
+    sweep = Sweep(args.sweep) if args.sweep else None
     images = load_split("val") if validation else benchmark_images("LIVE1_color", "Kodak24")
     if args.limit:
         images = images[:args.limit]
@@ -195,6 +271,10 @@ def main() -> None:
             mask = region_mask(rng, height, width, 0.1, 0.4, BLOB_SIGMA) if region is not None else None
             crop = (int(rng.integers(14, 22)), int(rng.integers(14, 22)))
             pixels, truth = compose(image, background, region, mask, offset, crop)
+            if sweep is not None:
+                if case in TARGETED:
+                    sweep.add(case, pixels, mask)
+                continue
             result = evaluate_one(pixels, truth, mask)
             maps = result.pop("_maps")
             rows[case].append({"image": name, "background": background.to_json(),
@@ -203,9 +283,18 @@ def main() -> None:
                 slug = case.replace(" + ", "_").replace(" ", "-")
                 small = cv2.resize(overlay(pixels, maps, mask), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
                 cv2.imwrite(str(OVERLAYS / f"{index}_{slug}.png"), small[..., ::-1])
-        print(name, {c: round(rows[c][-1].get("iou", rows[c][-1]["flag_accuracy"]), 3) for c in rows}, flush=True)
-    results = {case: summary(r) for case, r in rows.items()}
+        if sweep is None:
+            print(name, {c: round(rows[c][-1].get("iou", rows[c][-1]["flag_accuracy"]), 3) for c in rows}, flush=True)
+        else:
+            print(name, flush=True)
     REPORTS.mkdir(parents=True, exist_ok=True)
+    if sweep is not None:
+        table = sweep.table()
+        (REPORTS / "qfmap_val_sweep.json").write_text(json.dumps(table, indent=1))
+        for row in sorted(table, key=lambda r: -r["mean"]):
+            print(json.dumps(row))
+        return
+    results = {case: summary(r) for case, r in rows.items()}
     if validation:
         (REPORTS / "qfmap_val.json").write_text(json.dumps({"summary": results, "cases": rows}, indent=1))
         print(json.dumps(results, indent=1))
