@@ -1,8 +1,8 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps N] [--critic-steps 400] [--gan-steps 500] \\
-        [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
+        [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps N] \\
+        [--critic-steps 400] [--gan-steps 500] [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
 
@@ -18,6 +18,12 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
 1c. ``luma``: the same again from the end of 1b (or 1 with ``--extend-steps 0``) for
    ``--luma-steps`` steps, with 20% of the samples drawn from the luma-only photos (the
    "gray" split, used as gray samples).
+1d. ``gray``: a side branch, the gray specialist of "restore-psnr" (dejpeg.restore uses it for
+   gray images): from the end of 1c (or 1b, or 1), the same loss and schedule for
+   ``--gray-steps`` steps on gray samples only (35% of them from the luma-only photos, about
+   their share of the pixels), validated on gray patches only. Its best weights go to
+   ``restorer-psnr-gray.weights.h5`` when they beat the weights it started from (on those
+   gray patches). The stages below do not start from it.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -64,6 +70,9 @@ HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
 WEIGHT_MS_SSIM, WEIGHT_PERCEPTUAL, WEIGHT_ADVERSARIAL = 0.1, 0.02, 0.002
 WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
 LR_EXTEND_MAX, LR_EXTEND_MIN = 1e-4, 1e-6
+GRAY_SPLIT_SHARE = 0.35
+"""Share of stage 1d's samples drawn from the luma-only photos: their share of the pixels
+(6.8 MP of 18.9 MP with train + extra)."""
 SIGNATURE = (tf.TensorSpec([None, None, None, 3], tf.uint8), tf.TensorSpec([None, None, None, 3], tf.uint8),
              tf.TensorSpec([None], tf.float32))
 
@@ -165,9 +174,10 @@ class Trainer:
         self.log_file.write(line + "\n")
         self.log_file.flush()
 
-    def validate(self, generator) -> dict:
+    def validate(self, generator, val: dict | None = None) -> dict:
+        """PSNR of JPEG and restored on the validation patches (``self.val`` unless given), per QF."""
         out = {}
-        for q, (degraded, clean) in self.val.items():
+        for q, (degraded, clean) in (self.val if val is None else val).items():
             restored = generator({"image": degraded.astype(np.float32) / 255.0,
                                   "quality": np.full((len(degraded), 1), q / 100, np.float32)}, training=False)
             restored = np.round(np.clip(np.asarray(restored), 0, 1) * 255).astype(np.uint8)
@@ -182,12 +192,14 @@ class Trainer:
         os.replace(tmp, path)
 
     def pixel_stage(self, stage: str, generator, sampler: PatchSampler, steps: int, lr: tuple[float, float],
-                    batch_offset: int, beat_start: bool = False):
+                    batch_offset: int, beat_start: bool = False, export_name: str = MODELS["restore-psnr"].weights.name,
+                    val: dict | None = None):
         """Train ``generator`` on the stage-1 loss for ``steps`` steps (resumable from ``<dir>/<stage>``).
 
         The learning rate warms up over WARMUP steps to ``lr[0]``, then follows a cosine to ``lr[1]``.
-        Validation every ``--val-every`` steps; the weights with the best mean validation gain so far
-        (with ``beat_start``, the starting weights' gain counts too) are exported as "restore-psnr".
+        Validation (on ``val``, default the mixed patches) every ``--val-every`` steps; the weights with
+        the best mean validation gain so far (with ``beat_start``, the starting weights' gain counts
+        too) are exported to ``<export dir>/<export_name>`` ("restore-psnr" by default).
         """
         a = self.args
         optimizer = tf.keras.optimizers.Adam(lr[0])
@@ -199,9 +211,9 @@ class Trainer:
             ckpt.restore(manager.latest_checkpoint)
             self.log(stage=stage, event="resumed", step=int(step.numpy()))
         elif beat_start:
-            val = self.validate(generator)
-            best.assign(val["mean_gain"])
-            self.log(stage=stage, step=0, val=val, exported=False)
+            scores = self.validate(generator, val)
+            best.assign(scores["mean_gain"])
+            self.log(stage=stage, step=0, val=scores, exported=False)
 
         @tf.function(input_signature=SIGNATURE)
         def train_step(degraded, clean, quality):
@@ -228,12 +240,12 @@ class Trainer:
                          steps_per_s=round(len(running) / (time.time() - started), 2))
                 started, running = time.time(), []
             if s % a.val_every == 0 or s == steps:
-                val = self.validate(generator)
-                improved = val["mean_gain"] > best.numpy()
+                scores = self.validate(generator, val)
+                improved = scores["mean_gain"] > best.numpy()
                 if improved:
-                    best.assign(val["mean_gain"])
-                    self.export(generator, self.export_dir / MODELS["restore-psnr"].weights.name)
-                self.log(stage=stage, step=s, val=val, exported=bool(improved))
+                    best.assign(scores["mean_gain"])
+                    self.export(generator, self.export_dir / export_name)
+                self.log(stage=stage, step=s, val=scores, exported=bool(improved))
             if s % a.checkpoint_every == 0 or s == steps:
                 manager.save(checkpoint_number=s)
         return generator
@@ -249,12 +261,14 @@ class Trainer:
         self.pixel_stage("pretrain", generator, self.sampler, a.pretrain_steps, (LR_MAX, LR_MIN), 0)
         return generator, str(a.pretrain_steps)
 
-    def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int):
-        """Stage 1b or 1c: from the pretrained generator, the same loss on more photos."""
+    def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int,
+                  **export):
+        """Stage 1b, 1c or 1d: from the pretrained generator, the same loss on other samples
+        (``export``: ``export_name`` and ``val`` of :meth:`pixel_stage`)."""
         generator = build_restorer()
         generator.set_weights(pretrained.get_weights())
         self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps,
-                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=batch_offset, beat_start=True)
+                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=batch_offset, beat_start=True, **export)
         return generator, f"{label}-{stage}-{steps}"
 
     def adversarial(self, pretrained, label: str, sampler: PatchSampler):
@@ -327,7 +341,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--pretrain-steps", type=int, default=31000)
     p.add_argument("--extend-steps", type=int, default=13000)
-    p.add_argument("--luma-steps", type=int, default=0)
+    p.add_argument("--luma-steps", type=int, default=10000)
+    p.add_argument("--gray-steps", type=int, default=0)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
@@ -343,13 +358,18 @@ def main() -> None:
     trainer = Trainer(args)
     generator, label = trainer.pretrain()
     sampler = trainer.sampler
-    wide = trainer.sampler.photos + photos("extra") if args.extend_steps or args.luma_steps else []
+    wide = trainer.sampler.photos + photos("extra") if args.extend_steps or args.luma_steps or args.gray_steps else []
     if args.extend_steps:
         sampler = PatchSampler(wide, seed=args.seed)
         generator, label = trainer.fine_tune(generator, label, "extend", sampler, args.extend_steps, 20_000_000)
     if args.luma_steps:
         sampler = PatchSampler(wide, seed=args.seed, gray_photos=photos("gray"))
         generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
+    if args.gray_steps:
+        gray = PatchSampler(wide, seed=args.seed, gray=1.0, gray_photos=photos("gray"), gray_only=GRAY_SPLIT_SHARE)
+        trainer.fine_tune(generator, label, "gray", gray, args.gray_steps, 40_000_000,
+                          export_name=MODELS["restore-psnr"].gray_weights.name,
+                          val=validation_set(photos("val"), per_photo=8, gray_only=True))
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")

@@ -100,11 +100,12 @@ class PatchSampler:
 
 
 def validation_set(photos: list[np.ndarray], per_photo: int = 4, size: int = 128,
-                   seed: int = 1234) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+                   seed: int = 1234, gray_only: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Fixed validation patches: {QF: (degraded, clean)}, each (N, size, size, 3) uint8.
 
-    ``per_photo`` crops per validation photo, alternately RGB (4:2:0) and gray, single
-    Pillow compression on the (0, 0) grid, at every QF of :data:`VAL_QUALITIES`.
+    ``per_photo`` crops per validation photo, alternately RGB (4:2:0) and gray (all gray
+    with ``gray_only``), single Pillow compression on the (0, 0) grid, at every QF of
+    :data:`VAL_QUALITIES`.
     """
     rng = np.random.default_rng(seed)
     crops = []
@@ -113,7 +114,7 @@ def validation_set(photos: list[np.ndarray], per_photo: int = 4, size: int = 128
             top = int(rng.integers(photo.shape[0] - size + 1))
             left = int(rng.integers(photo.shape[1] - size + 1))
             crop = photo[top:top + size, left:left + size]
-            crops.append(to_gray_rgb(crop) if k % 2 else crop)
+            crops.append(to_gray_rgb(crop) if gray_only or k % 2 else crop)
     out = {}
     for q in VAL_QUALITIES:
         history = History([Compression(q, "pillow", "4:2:0")])

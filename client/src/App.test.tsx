@@ -42,8 +42,8 @@ beforeEach(() => {
   vi.mocked(fetchModels).mockResolvedValue({
     default: "restore-psnr",
     models: [
-      { name: "restore-psnr", available: true, default: true, card: "# restore-psnr\nTrained for PSNR." },
-      { name: "restore-gan", available: true, default: false, card: "# restore-gan" },
+      { name: "restore-psnr", available: true, default: true, gray_specialist: false, card: "# restore-psnr\nTrained for PSNR." },
+      { name: "restore-gan", available: true, default: false, gray_specialist: false, card: "# restore-gan" },
     ],
   });
   restore.mockResolvedValue(restoration);

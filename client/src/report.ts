@@ -138,11 +138,13 @@ export interface Report {
   timings_ms: Record<string, number>;
 }
 
-/** A restorer offered by GET /api/models; `card` is its model card in Markdown. */
+/** A restorer offered by GET /api/models; `card` is its model card in Markdown;
+ * `gray_specialist`: gray images go through weights specialised for them. */
 export interface RestorerModel {
   name: string;
   available: boolean;
   default: boolean;
+  gray_specialist: boolean;
   card: string;
 }
 

@@ -4,7 +4,7 @@ Routes:
     GET  /api/health   -> {"status": "ok", "version"}
     POST /api/analyze  multipart field ``image`` (``maps=1`` adds the QF maps) -> the report JSON
     POST /api/restore  multipart ``image``, optional ``model``, ``quality`` -> image/png
-    GET  /api/models   -> {"default", "models": [{"name", "available", "default", "card"}]}
+    GET  /api/models   -> {"default", "models": [{"name", "available", "default", "gray_specialist", "card"}]}
 Errors are always ``{"error": {"code", "message"}}`` with a 4xx status (5xx only for a
 bug, without a traceback). Uploads are read into memory, never written to disk.
 """
@@ -108,7 +108,7 @@ def models():
     """The restoration models and their cards (Markdown)."""
     return jsonify({"default": DEFAULT_MODEL,
                     "models": [{"name": m.name, "available": m.available, "default": m.name == DEFAULT_MODEL,
-                                "card": m.card_text()} for m in MODELS.values()]})
+                                "gray_specialist": m.gray_available, "card": m.card_text()} for m in MODELS.values()]})
 
 
 def _register_errors(app: Flask) -> None:

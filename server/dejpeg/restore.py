@@ -181,14 +181,15 @@ def restore_pixels(pixels: np.ndarray, quality: float, model: str = DEFAULT_MODE
 
     Returns:
         The restored pixels, same shape as ``pixels``; gray is the mean of the three
-        output channels of the gray input repeated to RGB.
+        output channels of the gray input repeated to RGB (through the model's gray
+        specialist when it ships one).
     """
     if tile % MULTIPLE or overlap % MULTIPLE or not 0 < overlap < tile:
         raise ValueError(f"tile and overlap must be multiples of {MULTIPLE} with 0 < overlap < tile")
-    network = shared_restorer(check_model(model))
+    gray = pixels.ndim == 2
+    network = shared_restorer(check_model(model), gray)
     quality = float(np.clip(quality, *QUALITY_RANGE))
     scale, dtype = (65535.0, np.uint16) if bit_depth == 16 else (255.0, np.uint8)
-    gray = pixels.ndim == 2
     height, width = pixels.shape[:2]
     channels = 1 if gray else 3
     out = np.empty((height, width, channels), dtype)

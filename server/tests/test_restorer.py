@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from PIL import Image
 from dejpeg import InputError, restore
 from dejpeg.app import create_app
 from dejpeg.cli import main
-from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer
+from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, shared_restorer
 from dejpeg.restore import FALLBACK_QUALITY, restore_pixels
 
 pytestmark = pytest.mark.skipif(not MODELS[DEFAULT_MODEL].available, reason="restorer weights not shipped")
@@ -136,12 +137,28 @@ def test_bad_options_are_input_errors(q10, kwargs, code):
     assert err.value.code == code and err.value.status == 400
 
 
+def test_gray_images_go_through_the_gray_specialist(clean, encode, tmp_path, monkeypatch):
+    identity = tmp_path / "identity.weights.h5"
+    build_restorer().save_weights(identity)           # zero-initialised output conv: restores nothing
+    monkeypatch.setitem(MODELS, DEFAULT_MODEL, dataclasses.replace(MODELS[DEFAULT_MODEL], gray_weights=identity))
+    shared_restorer.cache_clear()
+    try:
+        gray = decode(encode(np.asarray(Image.fromarray(clean).convert("L")), quality=10))
+        colour = decode(encode(clean, quality=10, subsampling=2))
+        np.testing.assert_array_equal(restore_pixels(gray, 10), gray)
+        assert psnr(restore_pixels(colour, 10), clean) > psnr(colour, clean) + 0.3
+    finally:
+        shared_restorer.cache_clear()
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_is_under_a_million_parameters_and_loads(name):
     info = MODELS[name]
     network = build_restorer(info.widths)
     assert network.count_params() < 1_000_000
     network.load_weights(info.weights)   # the shipped weights fit the declared architecture
+    if info.gray_available:
+        network.load_weights(info.gray_weights)
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +201,7 @@ def test_api_models_lists_cards(client):
     names = {m["name"]: m for m in body["models"]}
     assert set(names) == set(MODELS)
     assert names[DEFAULT_MODEL]["available"] and DEFAULT_MODEL in names[DEFAULT_MODEL]["card"]
+    assert names[DEFAULT_MODEL]["gray_specialist"] == MODELS[DEFAULT_MODEL].gray_available
 
 
 def test_cli_restore_writes_a_png(tmp_path, clean, q10, capsys):

@@ -110,16 +110,22 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A shipped restorer: its name, weights file and model card (Markdown)."""
+    """A shipped restorer: its name, weights file and model card (Markdown); ``gray_weights``,
+    when that file ships, are the same network specialised for gray images (used for them)."""
 
     name: str
     weights: Path
     card: Path
     widths: tuple[int, int, int] = DEFAULT_WIDTHS
+    gray_weights: Path | None = None
 
     @property
     def available(self) -> bool:
         return self.weights.is_file()
+
+    @property
+    def gray_available(self) -> bool:
+        return self.gray_weights is not None and self.gray_weights.is_file()
 
     def card_text(self) -> str:
         return self.card.read_text(encoding="utf-8") if self.card.is_file() else ""
@@ -127,7 +133,8 @@ class ModelInfo:
 
 MODELS = {
     "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
-                              WEIGHTS_DIR.parent / "restorer-psnr.md"),
+                              WEIGHTS_DIR.parent / "restorer-psnr.md",
+                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray.weights.h5"),
     "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
                              WEIGHTS_DIR.parent / "restorer-gan.md"),
 }
@@ -137,13 +144,13 @@ DEFAULT_MODEL = "restore-psnr"
 class Restorer:
     """A loaded restorer network; :meth:`run` restores a batch of padded tiles."""
 
-    def __init__(self, info: ModelInfo):
+    def __init__(self, info: ModelInfo, weights: Path | None = None):
         import_keras()
         import tensorflow as tf
 
         self.info = info
         self.model = build_restorer(info.widths)
-        self.model.load_weights(info.weights)
+        self.model.load_weights(info.weights if weights is None else weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
             input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
@@ -162,10 +169,13 @@ class Restorer:
         return np.clip(self._call(tiles, q).numpy(), 0.0, 1.0)
 
 
-@lru_cache(maxsize=len(MODELS))
-def shared_restorer(name: str) -> Restorer:
-    """The shipped restorer ``name``, loaded once per process (KeyError / FileNotFoundError)."""
+@lru_cache(maxsize=2 * len(MODELS))
+def shared_restorer(name: str, gray: bool = False) -> Restorer:
+    """The shipped restorer ``name``, loaded once per process (KeyError / FileNotFoundError);
+    with ``gray``, its gray specialist when that ships (else the same network as for colour)."""
     info = MODELS[name]
     if not info.available:
         raise FileNotFoundError(f"weights of {name} are not shipped yet: {info.weights}")
-    return Restorer(info)
+    if gray and info.gray_available:
+        return Restorer(info, info.gray_weights)
+    return shared_restorer(name) if gray else Restorer(info)
