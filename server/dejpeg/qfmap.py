@@ -293,7 +293,7 @@ def dominant_misfit(coefficients: np.ndarray, table: np.ndarray, shape: tuple[in
     """
     def fit_with(steps: np.ndarray, fit: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
         fit = table_fit(coefficients, steps) if fit is None else fit
-        spread, count = fit[:, 1] * 3.0, np.expm1(fit[:, 2] * 3.0)
+        spread, count = spread_and_count(fit)
         informative = count >= 2
         dominant = bool(fit[0, 3]) and informative.any() and np.mean(spread[informative] < MISFIT_THRESHOLD) >= 0.5
         return spread, count, dominant
@@ -312,11 +312,16 @@ def dominant_misfit(coefficients: np.ndarray, table: np.ndarray, shape: tuple[in
     return np.where(total > 1e-2, smooth, 0.0).astype(np.float32)
 
 
+def spread_and_count(fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) off-lattice spread and (N,) informative count, unscaled, from (N, 4) :func:`table_fit`."""
+    return fit[:, 1] * 3.0, np.expm1(fit[:, 2] * 3.0)
+
+
 def smoothed_spread(spread: np.ndarray, count: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """A table's per-block spread (capped at 2), smoothed with weights = informative count (capped at 8).
 
     Args:
-        spread, count: (N,) from :func:`table_fit` (channels 1 and 2, unscaled); shape: (Bh, Bw).
+        spread, count: (N,) from :func:`spread_and_count`; shape: (Bh, Bw).
 
     Returns:
         (Bh, Bw) smoothed spread and (Bh, Bw) smoothed weight (see :func:`weighted_neighbourhood`).
@@ -345,14 +350,13 @@ def coarser_fit(coefficients: np.ndarray, table: np.ndarray, different: np.ndarr
         their table is not coarser.
     """
     seeds = np.flatnonzero(different.ravel() >= DIFFERENT_THRESHOLD)
-    if len(seeds) < MIN_REGION_BLOCKS:
+    if len(seeds) < MIN_REGION_BLOCKS or (table >= 2).sum() < 3:    # no region, or no table of the image's
         return None
     steps = image_table(coefficients[seeds])
     both = (steps >= 2) & (table >= 2)
     if both.sum() < 3 or np.mean(steps[both] > table[both]) < 0.5:
         return None
-    fit = table_fit(coefficients, steps)
-    smooth, total = smoothed_spread(fit[:, 1] * 3.0, np.expm1(fit[:, 2] * 3.0), different.shape)
+    smooth, total = smoothed_spread(*spread_and_count(table_fit(coefficients, steps)), different.shape)
     return np.where(total > 5e-2, smooth, 2.0).astype(np.float32)
 
 
