@@ -11,9 +11,10 @@ upsamples to pixels:
    global context) turns them into the QF of the last compression, P(compressed) and
    P(history differs from the image's dominant one) per block.
 3. :func:`find_regions` segments the cells whose history differs from the image's
-   dominant one into regions, helped by two classical cues: blocks off the dominant
-   table's lattice (:func:`dominant_misfit`) and blocks on the lattice of a coarser table
-   found where the network sees a difference (:func:`coarser_fit`); :func:`refine_quality`
+   dominant one into regions, helped by three classical cues: blocks off the dominant
+   table's lattice (:func:`dominant_misfit`), blocks on the lattice of a coarser table
+   found where the network sees a difference (:func:`coarser_fit`), and the blocks that a
+   second IJG table explains better than the dominant one (:func:`two_table_split`); :func:`refine_quality`
    replaces the network's QF of each segment by the classical quantization-table estimate
    where both agree (exact QFs in uniform areas); :func:`describe_regions` gives boxes,
    areas, QF inside vs the rest's.
@@ -74,6 +75,27 @@ REFINE_BLOCKS = 16384
 REFINE_FIT = 0.45
 """Largest IJG fit error (RMS capped log2 step ratio) of a trusted classical QF; right QFs of a
 segment of 1500 blocks fit with up to about 0.33 (a few wrong steps, each capped at 1)."""
+LATTICE_NOISE = 1.0
+"""Standard deviation of a decoded JPEG's DCT coefficient around its lattice point (pixel
+rounding, colour conversion, clipping), in coefficient units."""
+WRAPPED_STEPS = 6.0
+"""Steps below this many noise deviations sum the Gaussians of the neighbouring lattice
+points too (above, the nearest one alone is exact to within e^-4.5)."""
+LATTICE_FLOOR = -2.0
+"""Lowest log-likelihood ratio of one coefficient (an off-lattice coefficient costs at most
+this much: clipping and non-IJG decoders make a few of them)."""
+INFORMATIVE = 2.0
+"""|c| from which a coefficient counts as evidence (smaller ones sit at 0 on every lattice)."""
+HYPOTHESIS_BLOCKS = 4096
+"""Blocks (evenly strided, among those with at least 2 informative coefficients) on which the
+tables of :func:`two_tables` are chosen."""
+CONFLICTING_STEPS = 2
+"""Frequencies with other steps that make a second table a different history (:func:`two_tables`)."""
+SECOND_TABLE_GAIN = 0.3
+"""Mean log-likelihood gain per block from which a second table counts (:func:`two_tables`)."""
+TWO_TABLE_MARGIN = 1.0
+"""Smoothed log-likelihood ratio per block from which a block follows the second table
+(:func:`two_table_split`)."""
 REFINED_REGIONS = 8
 """The rest of the image and at most this many (largest) regions are refined."""
 REFINE_AGREEMENT = 20.0
@@ -360,6 +382,102 @@ def coarser_fit(coefficients: np.ndarray, table: np.ndarray, different: np.ndarr
     return np.where(total > 5e-2, smooth, 2.0).astype(np.float32)
 
 
+def lattice_evidence(coefficients: np.ndarray, tables: np.ndarray) -> np.ndarray:
+    """Per block and table, the log-likelihood ratio "quantized with this table" vs "never quantized".
+
+    Each informative coefficient (|c| >= :data:`INFORMATIVE`) at a frequency with step
+    q >= 2 adds ``max(log(q sum_j N(d + j q; 0, LATTICE_NOISE)), LATTICE_FLOOR)``, d its
+    distance to the nearest multiple of q, j = -1, 0, 1: a quantized coefficient is q times
+    likelier near a lattice point than a smooth, unquantized one, and unlikely between them;
+    steps within the noise (q = 2) tell almost nothing either way.
+
+    Args:
+        coefficients: (N, 64) block DCT, natural order; tables: (T, 64) steps.
+
+    Returns:
+        (N, T) float32 sums over each block's coefficients (0 for a flat block).
+    """
+    rows, columns = np.nonzero(np.abs(coefficients) >= INFORMATIVE)      # the informative coefficients only
+    values = coefficients[rows, columns].astype(np.float32)
+    out = np.zeros((len(coefficients), len(tables)), np.float32)
+    for k, steps in enumerate(np.asarray(tables, np.float32)):      # few tables, each vectorised over coefficients
+        q = steps[columns]
+        used = q >= 2
+        c, q = values[used], q[used]
+        d = (c - q * np.rint(c / q)) / LATTICE_NOISE
+        ratio = np.log(q / (LATTICE_NOISE * np.sqrt(2.0 * np.pi))) - 0.5 * np.square(d)
+        near = q < WRAPPED_STEPS * LATTICE_NOISE            # the neighbouring lattice points matter
+        if near.any():
+            dn, qn = d[near], q[near] / LATTICE_NOISE
+            wrapped = sum(np.exp(-0.5 * np.square(dn + j * qn)) for j in (-1, 0, 1))
+            ratio[near] = np.log(q[near] / (LATTICE_NOISE * np.sqrt(2.0 * np.pi)) * wrapped)
+        out[:, k] = np.bincount(rows[used], np.maximum(ratio, LATTICE_FLOOR), minlength=len(coefficients))
+    return out
+
+
+def two_tables(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray | None:
+    """The two quantization tables that best explain the image's blocks, when there are two.
+
+    Candidates: the IJG luma tables of QF 1..99 and the image's own estimated table. On up to
+    :data:`HYPOTHESIS_BLOCKS` blocks, greedily: the table with the largest total evidence
+    (:func:`lattice_evidence`, each block counting at least 0, "never quantized"), then the one
+    that adds most to it when each block takes the better of the two, among those that
+    contradict the first (other steps at :data:`CONFLICTING_STEPS` or more frequencies that
+    both determine: the image's own table, with undetermined steps, is not a second history
+    of the IJG table it was estimated from).
+
+    Args:
+        coefficients: (N, 64) block DCT; table: (64,) the image's own steps (:func:`image_table`).
+
+    Returns:
+        (2, 64) steps [first, second], or None when the second adds less than
+        :data:`SECOND_TABLE_GAIN` per block (one table, or none, explains the image).
+    """
+    candidates = IJG_LUMA_TABLES[:99].reshape(99, 64)
+    if (table >= 2).sum() >= 3:
+        candidates = np.concatenate([candidates, table.reshape(1, 64)])
+    informed = np.flatnonzero((np.abs(coefficients) >= INFORMATIVE).sum(axis=1) >= 2)
+    if len(informed) < MIN_REGION_BLOCKS:
+        return None
+    picked = informed[::max(1, -(-len(informed) // HYPOTHESIS_BLOCKS))]
+    evidence = lattice_evidence(coefficients[picked], candidates)
+    first = int(np.argmax(np.maximum(evidence, 0.0).sum(axis=0)))
+    best = np.maximum(evidence[:, first], 0.0)
+    gain = np.maximum(evidence, best[:, None]).sum(axis=0) - best.sum()
+    both = (candidates >= 2) & (candidates[first] >= 2)
+    gain[np.sum(both & (candidates != candidates[first]), axis=1) < CONFLICTING_STEPS] = -np.inf
+    second = int(np.argmax(gain))
+    if gain[second] < SECOND_TABLE_GAIN * len(picked):
+        return None
+    return candidates[[first, second]]
+
+
+def two_table_split(coefficients: np.ndarray, table: np.ndarray, shape: tuple[int, int]) -> np.ndarray | None:
+    """The blocks that the image's minority table explains better than its dominant one.
+
+    With the two tables of :func:`two_tables`, each block's log-likelihood ratio (second vs
+    first, :func:`lattice_evidence`) is smoothed with a Gaussian (sigma :data:`SMOOTHING`
+    blocks; flat blocks, with no evidence, follow their neighbours). The table that wins on
+    more of the image is the dominant one; the blocks where the other wins by more than
+    :data:`TWO_TABLE_MARGIN` differ. Finds a region of another QF (or another last QF of a
+    double compression) when both tables are IJG's, whichever is coarser.
+
+    Args:
+        coefficients: (N, 64) block DCT; table: (64,) from :func:`image_table`; shape: (Bh, Bw).
+
+    Returns:
+        (Bh, Bw) bool, or None when one table explains the image.
+    """
+    tables = two_tables(coefficients, table)
+    if tables is None:
+        return None
+    evidence = lattice_evidence(coefficients, tables)
+    ratio = ndimage.gaussian_filter((evidence[:, 1] - evidence[:, 0]).reshape(shape), SMOOTHING, mode="nearest")
+    if np.sum(ratio > 0) > np.sum(ratio < 0):
+        ratio = -ratio
+    return ratio > TWO_TABLE_MARGIN
+
+
 def evidence_weights(features: np.ndarray) -> np.ndarray:
     """How much a block's QF can be trusted: (Bh, Bw) float32 in 0.05..1.
 
@@ -370,7 +488,8 @@ def evidence_weights(features: np.ndarray) -> np.ndarray:
 
 
 def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndarray | None = None,
-                 misfit: np.ndarray | None = None, coarser: np.ndarray | None = None) -> np.ndarray:
+                 misfit: np.ndarray | None = None, coarser: np.ndarray | None = None,
+                 split: np.ndarray | None = None) -> np.ndarray:
     """Segment the blocks whose history differs from the image's dominant history.
 
     The dominant history is "not compressed" when fewer than half the blocks are flagged;
@@ -383,7 +502,8 @@ def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndar
     (``misfit`` from :func:`dominant_misfit`), when its coefficients stray from that
     table's lattice (misfit above :data:`MISFIT_THRESHOLD`), or, when a coarser table was
     found (``coarser`` from :func:`coarser_fit`), when it fits that table (below
-    :data:`COARSER_FIT_THRESHOLD`). The mask is cleaned by a 3x3
+    :data:`COARSER_FIT_THRESHOLD`), or when a second table explains it better (``split`` from
+    :func:`two_table_split`). The mask is cleaned by a 3x3
     majority vote; 8-connected components smaller than max(16 blocks, 0.2% of the blocks)
     are dropped.
 
@@ -393,6 +513,7 @@ def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndar
         weight: (Bh, Bw) evidence per block in 0..1 (None: all 1).
         misfit: (Bh, Bw) from :func:`dominant_misfit`, or None.
         coarser: (Bh, Bw) from :func:`coarser_fit`, or None.
+        split: (Bh, Bw) bool from :func:`two_table_split`, or None.
 
     Returns:
         (Bh, Bw) int32 labels: 0 for the rest of the image, 1..R for the regions, largest first.
@@ -407,6 +528,8 @@ def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndar
             differ |= misfit > MISFIT_THRESHOLD
         if coarser is not None:
             differ |= coarser < COARSER_FIT_THRESHOLD
+        if split is not None:
+            differ |= split
     else:
         differ = flag
     differ = ndimage.median_filter(differ.astype(np.uint8), size=3, mode="nearest").astype(bool)
@@ -517,7 +640,8 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     flag_cells = probability >= FLAG_THRESHOLD
     misfit = dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4))
     coarser = coarser_fit(flat, table, different)
-    labels = find_regions(different, probability, evidence_weights(features), misfit, coarser)
+    split = two_table_split(flat, table, (bh, bw)) if flag_cells.mean() >= 0.5 else None
+    labels = find_regions(different, probability, evidence_weights(features), misfit, coarser, split)
     quality = refine_quality(quality, flag_cells, labels, coefficients)
     regions, dominant = describe_regions(labels, quality, flag_cells)
     qf_cells = np.where(flag_cells, np.clip(np.rint(quality), 1, 100), 0).astype(np.uint8)

@@ -13,7 +13,9 @@ from dejpeg.classical import GridEstimate, grid_blocks
 from dejpeg.features import block_dct, luma
 from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, block_features,
                           coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions, image_table,
-                          lattice_fit, maps_available, refine_quality, to_pixels)
+                          lattice_evidence, lattice_fit, maps_available, refine_quality, to_pixels, two_table_split,
+                          two_tables)
+from dejpeg.jpegfacts import IJG_LUMA_TABLES
 
 
 def jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
@@ -194,3 +196,35 @@ def test_coarser_fit_finds_a_coarser_region_from_a_few_seeds(photo):
     background[2:8, 2:8] = 1.0
     assert coarser_fit(flat, table, background) is None               # seeds with the image's own table
     assert coarser_fit(flat, table, seeds * (np.arange(shape[1]) < 31)) is None   # 6 seeds: too few
+
+
+@pytest.mark.parametrize("background, region", [(80, 40), (30, 70)])
+def test_two_table_split_finds_a_region_of_another_quality_without_seeds(photo, background, region):
+    pixels = jpeg(photo, background)
+    pixels[128:320, 192:448] = jpeg(photo, region)[128:320, 192:448]   # blocks 16..40 x 24..56
+    coefficients = block_dct(luma(pixels))
+    flat, shape = coefficients.reshape(-1, 64), coefficients.shape[:2]
+    table = image_table(flat)
+    np.testing.assert_array_equal(np.sort([t[0] for t in two_tables(flat, table)]),
+                                  np.sort(IJG_LUMA_TABLES[[background - 1, region - 1], 0]))
+    split = two_table_split(flat, table, shape)
+    assert split.shape == shape
+    assert np.mean(split[18:38, 26:54]) > 0.9 and np.mean(split[:12]) < 0.02
+
+
+def test_one_table_or_none_gives_no_split(photo):
+    custom = np.clip(IJG_LUMA_TABLES[59] + np.random.default_rng(0).integers(-3, 4, 64) * (IJG_LUMA_TABLES[59] > 3),
+                     1, 255)                                              # a camera-like table, not IJG's
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, "JPEG", qtables=[custom.tolist(), IJG_LUMA_TABLES[59].tolist()])
+    for pixels in (jpeg(photo, 55), photo, np.array(Image.open(buffer).convert("RGB"))):
+        flat = block_dct(luma(pixels)).reshape(-1, 64)
+        assert two_table_split(flat, image_table(flat), (48, 64)) is None
+
+
+def test_lattice_evidence_prefers_the_true_table(photo):
+    flat = block_dct(luma(jpeg(photo, 50))).reshape(-1, 64)
+    evidence = lattice_evidence(flat, IJG_LUMA_TABLES[[29, 49, 69]])
+    assert evidence.shape == (len(flat), 3) and evidence.dtype == np.float32
+    assert np.argmax(evidence.sum(axis=0)) == 1
+    assert (evidence[:, 1] >= evidence[:, [0, 2]].max(axis=1) - 1e-3).mean() > 0.9
