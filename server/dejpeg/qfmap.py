@@ -14,7 +14,8 @@ upsamples to pixels:
    dominant one into regions, helped by three classical cues: blocks off the dominant
    table's lattice (:func:`dominant_misfit`), blocks on the lattice of a coarser table
    found where the network sees a difference (:func:`coarser_fit`), and the blocks that a
-   second IJG table explains better than the dominant one (:func:`two_table_split`); :func:`refine_quality`
+   second quantization table explains better than the dominant one (:func:`two_table_split`);
+   :func:`refine_quality`
    replaces the network's QF of each segment by the classical quantization-table estimate
    where both agree (exact QFs in uniform areas); :func:`describe_regions` gives boxes,
    areas, QF inside vs the rest's.
@@ -460,7 +461,7 @@ def two_table_split(coefficients: np.ndarray, table: np.ndarray, shape: tuple[in
     blocks; flat blocks, with no evidence, follow their neighbours). The table that wins on
     more of the image is the dominant one; the blocks where the other wins by more than
     :data:`TWO_TABLE_MARGIN` differ. Finds a region of another QF (or another last QF of a
-    double compression) when both tables are IJG's, whichever is coarser.
+    double compression), whichever is coarser, when both tables are among the candidates.
 
     Args:
         coefficients: (N, 64) block DCT; table: (64,) from :func:`image_table`; shape: (Bh, Bw).
