@@ -19,13 +19,15 @@ validation photos (ai-research/reports/restorer/*.png). ``--models restore-gan -
 evaluates one model and keeps the others' numbers from the existing restorer.json.
 ``--ensemble M`` (default: the default model) adds the column "M x8": model M with the
 8-orientation self-ensemble (``restore(..., ensemble=True)``), on single JPEGs only (8x the
-time); ``--ensemble`` with no model skips it.
+time); ``--ensemble`` with no model skips it. ``--sets LIVE1_gray Classic5 --merge`` evaluates
+those sets only (e.g. after a new gray specialist) and keeps the other sets' numbers.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -111,9 +113,9 @@ def restored(column: str, jpeg: np.ndarray, quality: float) -> np.ndarray:
     return restore_pixels(jpeg, quality, column.removesuffix(ENSEMBLE), ensemble=column.endswith(ENSEMBLE))
 
 
-def load_sets() -> dict[str, list[tuple[str, np.ndarray]]]:
-    """{set: [(name, (H, W) gray or (H, W, 3) RGB uint8)]}."""
-    return {s: [(n, p[..., 0].copy() if gray else p) for n, p in benchmark_images(s)] for s, gray in SETS.items()}
+def load_sets(names=tuple(SETS)) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """{set: [(name, (H, W) gray or (H, W, 3) RGB uint8)]} for the named sets of :data:`SETS`."""
+    return {s: [(n, p[..., 0].copy() if SETS[s] else p) for n, p in benchmark_images(s)] for s in names}
 
 
 def evaluate_single(sets, models) -> dict:
@@ -135,7 +137,7 @@ def evaluate_single(sets, models) -> dict:
 def evaluate_double(sets, models) -> dict:
     models = [m for m in models if not m.endswith(ENSEMBLE)]
     out = {}
-    for set_name in ("LIVE1_gray", "LIVE1_color"):
+    for set_name in [s for s in ("LIVE1_gray", "LIVE1_color") if s in sets]:
         for q1, q2 in DOUBLES:
             for shift in ((0, 0), (4, 4)):
                 history = History([Compression(q1, "pillow", "4:2:0"), Compression(q2, "pillow", "4:2:0")], shift)
@@ -184,12 +186,14 @@ def fmt(cell: dict) -> str:
     return f"{cell['psnr']:.2f} / {cell['ssim']:.4f} / {cell['psnr_b']:.2f}"
 
 
-def write_report(results: dict, models: list[str], crops: list[str], seconds: float) -> None:
+def write_report(results: dict, models: list[str], crops: list[str], seconds: float, arguments: str) -> None:
+    """Write restorer.json and restorer.md; ``arguments``: the last run's command-line options."""
     (REPORTS / "restorer.json").write_text(json.dumps(results, indent=1) + "\n")
     cols = ["jpeg", *models]
     lines = ["# Restorer evaluation", "",
              "Command: `.venv/bin/python ai-research/evaluate_restorer.py` "
-             f"(last run {seconds / 60:.0f} min on the shared 2-core machine). Pillow JPEG (4:2:0 for colour); "
+             f"(last run: `{('evaluate_restorer.py ' + arguments).strip()}`, {seconds / 60:.0f} min on the shared "
+             "2-core machine). Pillow JPEG (4:2:0 for colour); "
              "cells are PSNR (dB) / SSIM / PSNR-B (dB), mean over the set; single JPEG restored at the true QF. "
              f"Columns \"M{ENSEMBLE}\": model M with the 8-orientation self-ensemble (single JPEGs only).", ""]
     for set_name in SETS:
@@ -240,16 +244,20 @@ def main() -> None:
                    help="keep the other models' numbers of the existing restorer.json (evaluate one new model)")
     p.add_argument("--ensemble", nargs="*", default=[DEFAULT_MODEL], metavar="MODEL",
                    help="also evaluate these models with the 8-orientation self-ensemble (8x slower)")
+    p.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS),
+                   help="evaluate these sets only (with --merge: the others keep their numbers)")
     args = p.parse_args()
+    if set(args.sets) != set(SETS) and not args.merge:
+        p.error("--sets with only some sets needs --merge (the report lists every set)")
     start = time.time()
-    sets = load_sets()
+    sets = load_sets(args.sets)
     columns = args.models + [m + ENSEMBLE for m in args.ensemble]
     results = {"models": columns, "single": evaluate_single(sets, columns), "double": evaluate_double(sets, columns)}
     existing = REPORTS / "restorer.json"
     if args.merge and existing.is_file():
         results = merge(json.loads(existing.read_text()), results)
     crops = save_crops(results["models"])
-    write_report(results, results["models"], crops, time.time() - start)
+    write_report(results, results["models"], crops, time.time() - start, " ".join(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Train the restorer (dejpeg.models.restorer) with NoGAN; one command, resumable.
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
-        [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 5000] \\
+        [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
         [--critic-steps 400] [--gan-steps 500] [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -342,7 +342,7 @@ def main() -> None:
     p.add_argument("--pretrain-steps", type=int, default=31000)
     p.add_argument("--extend-steps", type=int, default=13000)
     p.add_argument("--luma-steps", type=int, default=10000)
-    p.add_argument("--gray-steps", type=int, default=5000)
+    p.add_argument("--gray-steps", type=int, default=15000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
