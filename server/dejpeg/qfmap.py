@@ -406,12 +406,13 @@ def lattice_evidence(coefficients: np.ndarray, tables: np.ndarray) -> np.ndarray
         used = q >= 2
         c, q = values[used], q[used]
         d = (c - q * np.rint(c / q)) / LATTICE_NOISE
-        ratio = np.log(q / (LATTICE_NOISE * np.sqrt(2.0 * np.pi))) - 0.5 * np.square(d)
+        scale = np.log(q / (LATTICE_NOISE * np.sqrt(2.0 * np.pi)))
+        ratio = scale - 0.5 * np.square(d)
         near = q < WRAPPED_STEPS * LATTICE_NOISE            # the neighbouring lattice points matter
         if near.any():
             dn, qn = d[near], q[near] / LATTICE_NOISE
             wrapped = sum(np.exp(-0.5 * np.square(dn + j * qn)) for j in (-1, 0, 1))
-            ratio[near] = np.log(q[near] / (LATTICE_NOISE * np.sqrt(2.0 * np.pi)) * wrapped)
+            ratio[near] = scale[near] + np.log(wrapped)
         out[:, k] = np.bincount(rows[used], np.maximum(ratio, LATTICE_FLOOR), minlength=len(coefficients))
     return out
 
@@ -488,6 +489,12 @@ def evidence_weights(features: np.ndarray) -> np.ndarray:
     return np.clip(features[..., ENERGY] * 8.0 / 2.0, 0.05, 1.0).astype(np.float32)
 
 
+def mostly_compressed(probability: np.ndarray) -> bool:
+    """True when at least half the blocks are flagged compressed ((Bh, Bw) P(compressed)): the
+    image's dominant history is then a JPEG, and the classical cues of :func:`find_regions` apply."""
+    return bool(np.mean(probability >= FLAG_THRESHOLD) >= 0.5) if probability.size else False
+
+
 def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndarray | None = None,
                  misfit: np.ndarray | None = None, coarser: np.ndarray | None = None,
                  split: np.ndarray | None = None) -> np.ndarray:
@@ -521,8 +528,7 @@ def find_regions(different: np.ndarray, probability: np.ndarray, weight: np.ndar
     """
     weight = np.ones_like(different) if weight is None else weight
     flag = probability >= FLAG_THRESHOLD
-    compressed = bool(flag.mean() >= 0.5) if flag.size else False
-    if compressed:
+    if mostly_compressed(probability):
         around, _ = weighted_neighbourhood(different, weight)
         differ = ~flag | (weight * different + (1.0 - weight) * around >= DIFFERENT_THRESHOLD)
         if misfit is not None:
@@ -639,10 +645,10 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     features = block_features(y, grid, coefficients, table)
     quality, probability, different = model.predict(features)
     flag_cells = probability >= FLAG_THRESHOLD
-    misfit = dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4))
-    coarser = coarser_fit(flat, table, different)
-    split = two_table_split(flat, table, (bh, bw)) if flag_cells.mean() >= 0.5 else None
-    labels = find_regions(different, probability, evidence_weights(features), misfit, coarser, split)
+    cues = (dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),
+            coarser_fit(flat, table, different), two_table_split(flat, table, (bh, bw))) \
+        if mostly_compressed(probability) else (None, None, None)    # find_regions uses them only then
+    labels = find_regions(different, probability, evidence_weights(features), *cues)
     quality = refine_quality(quality, flag_cells, labels, coefficients)
     regions, dominant = describe_regions(labels, quality, flag_cells)
     qf_cells = np.where(flag_cells, np.clip(np.rint(quality), 1, 100), 0).astype(np.uint8)
