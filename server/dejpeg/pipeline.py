@@ -25,7 +25,7 @@ from .features import BLOCK, HISTOGRAM_RANGE, ZIGZAG, coefficient_histograms, lu
 from .load import DEFAULT_LIMITS, Limits, LoadedImage, load_image, load_path
 from .models.detector import Detection, partition_features, shared_detector
 from .nonaligned import NonAlignedEvidence, first_grid
-from .qfmap import QfMaps, estimate_maps
+from .qfmap import REFINE_EVIDENCE, QfMaps, estimate_maps, last_table_quality
 from .requantization import RequantizationEvidence, requantization
 from .report import Compression, Grid, Quality, Report
 
@@ -34,6 +34,7 @@ Source = Union[bytes, bytearray, memoryview, str, os.PathLike, LoadedImage]
 CLASSICAL_METHOD = "classical:quantization-steps"
 CLASSICAL_QUALITY_METHOD = "classical:quantization-steps+inverse-ijg-scaling"
 LEARNED_METHOD = "learned:dct-histogram-cnn+classical"
+LATTICE_QUALITY_METHOD = "classical:ijg-lattice-likelihood"
 CLASSICAL_EVIDENCE_RANGE = (0.01, 0.99)
 """The classical P(compressed) enters the fusion clipped to this range, so that neither
 estimator can veto the other outright."""
@@ -150,10 +151,16 @@ def decide(probabilities: dict[str, float]) -> str:
     return "double" if probabilities["double"] > probabilities["single"] else "single"
 
 
-def _last_quality(result: ClassicalResult, detection: Detection | None) -> tuple[float | None, str]:
-    """QF of the last compression and its method: the quantization lattice when the
-    estimated table is an exact IJG table (it then is exact), else the network's (or the
-    classical fit without one)."""
+def _last_quality(result: ClassicalResult, detection: Detection | None,
+                  lattice: tuple[int, float] | None) -> tuple[float | None, str]:
+    """QF of the last compression and its method: the IJG quality on whose table's lattice
+    the coefficients sit, when they do (``lattice`` from :func:`dejpeg.qfmap.last_table_quality`,
+    evidence at least ``REFINE_EVIDENCE``; exact, also for the last QF of a double JPEG,
+    where the estimated table mixes both compressions' steps); else the classical fit when
+    the estimated table is an exact IJG table; else the network's (or the classical fit
+    without one)."""
+    if lattice is not None and lattice[1] >= REFINE_EVIDENCE:
+        return float(lattice[0]), LATTICE_QUALITY_METHOD
     fit = result.step_quality
     exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
     if exact or detection is None:
@@ -163,7 +170,7 @@ def _last_quality(result: ClassicalResult, detection: Detection | None) -> tuple
 
 def _verdict(probabilities: dict[str, float], method: str, result: ClassicalResult,
              detection: Detection | None, doubles: tuple[NonAlignedEvidence, RequantizationEvidence],
-             ) -> tuple[Compression, Quality]:
+             lattice: tuple[int, float] | None) -> tuple[Compression, Quality]:
     """Verdict and qualities from the final class probabilities.
 
     The primary QF comes from whichever classical double test fired (first grid, then
@@ -173,7 +180,7 @@ def _verdict(probabilities: dict[str, float], method: str, result: ClassicalResu
     compression = Compression(verdict, probabilities[verdict], probabilities, method)
     if verdict == "none":
         return compression, Quality(None, None, CLASSICAL_QUALITY_METHOD if detection is None else method)
-    estimate, quality_method = _last_quality(result, detection)
+    estimate, quality_method = _last_quality(result, detection, lattice)
     primary = _primary_quality(doubles, detection) if verdict == "double" else None
     return compression, Quality(estimate, primary, quality_method)
 
@@ -255,6 +262,7 @@ def _analyze(source: Source, name: str | None, limits: Limits, maps: bool) -> Re
         grid, coefficients = grid_blocks(y)
     with _timed(timings, "classical"):
         result = analyze_blocks(grid, coefficients)
+        lattice = last_table_quality(coefficients.reshape(-1, 64))
     with _timed(timings, "first_grid"):
         first = first_grid(y, grid)
     evidence = _evidence(result)
@@ -266,8 +274,8 @@ def _analyze(source: Source, name: str | None, limits: Limits, maps: bool) -> Re
         with _timed(timings, "detector"):
             detection = detector.detect(partition_features(y, coefficients, grid))
         evidence["partitions"] = detection.partitions
-    with _timed(timings, "requantization"):
-        requantized = requantization(coefficients, _last_quality(result, detection)[0])
+    with _timed(timings, "requantization"):      # seeded as calibrated: table fit or network, not the lattice
+        requantized = requantization(coefficients, _last_quality(result, detection, None)[0])
     evidence["requantization"] = requantized.to_json()
 
     def with_doubles(probabilities: dict[str, float]) -> dict[str, float]:
@@ -276,11 +284,11 @@ def _analyze(source: Source, name: str | None, limits: Limits, maps: bool) -> Re
 
     doubles = (first, requantized)
     compression, quality = _verdict(with_doubles(_classical_probabilities(result)), CLASSICAL_METHOD,
-                                    result, None, doubles)
+                                    result, None, doubles, lattice)
     evidence["classical"] = {"compression": asdict(compression), "quality": asdict(quality)}
     if detection is not None:
         probabilities = with_doubles(fuse(detection.probabilities, result.probability_compressed))
-        compression, quality = _verdict(probabilities, LEARNED_METHOD, result, detection, doubles)
+        compression, quality = _verdict(probabilities, LEARNED_METHOD, result, detection, doubles, lattice)
     pixel_maps = None
     if maps:
         with _timed(timings, "maps"):

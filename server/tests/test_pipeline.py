@@ -167,6 +167,15 @@ def test_cropped_jpeg_grid_and_quality(photo, encode):
     assert report.quality.estimate is not None and abs(report.quality.estimate - 40) <= 3
 
 
+@pytest.mark.parametrize("first, last", [(30, 70), (50, 75)])
+def test_last_quality_of_a_double_jpeg_is_the_lattice_it_sits_on(photo, encode, first, last):
+    twice = encode(_decoded(encode(photo, quality=first)), quality=last)
+    report = analyze(encode(_decoded(twice), "PNG"))
+    assert report.compression.verdict != "none"
+    assert report.quality.estimate == last
+    assert report.quality.method == "classical:ijg-lattice-likelihood"
+
+
 def test_never_compressed_png(photo, encode):
     report = analyze(encode(photo, "PNG"))
     assert report.compression.verdict == "none"

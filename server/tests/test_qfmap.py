@@ -11,10 +11,10 @@ from PIL import Image
 
 from dejpeg.classical import GridEstimate, grid_blocks
 from dejpeg.features import block_dct, luma
-from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, block_features,
-                          coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions, image_table,
-                          lattice_evidence, lattice_fit, maps_available, refine_quality, to_pixels, two_table_split,
-                          two_tables)
+from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
+                          block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
+                          image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
+                          phase_profiles, refine_quality, to_pixels, two_table_split, two_tables)
 from dejpeg.jpegfacts import IJG_LUMA_TABLES
 
 
@@ -109,19 +109,44 @@ def test_flat_blocks_follow_their_textured_neighbours_and_noise_makes_no_region(
     assert not find_regions(noisy, np.ones_like(noisy)).any()
 
 
+def refined(pixels: np.ndarray, rough: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """refine_quality of ``pixels`` on the (0, 0) grid, every block flagged."""
+    y = luma(pixels)
+    grid = GridEstimate(0, 0, 1.0, 1.0)
+    coefficients = block_dct(y)
+    phases = phase_profiles(y, grid, coefficients.shape[:2])
+    return refine_quality(rough, np.ones(rough.shape, bool), labels, coefficients, y, grid, phases)
+
+
 def test_refine_quality_snaps_each_segment_to_its_quantization_table(photo):
     pixels = jpeg(photo, 75)
     pixels[:, 256:] = jpeg(photo, 35)[:, 256:]
-    y = luma(pixels)
-    coefficients = block_dct(y)
-    labels = np.zeros(coefficients.shape[:2], np.int32)
+    labels = np.zeros((48, 64), np.int32)
     labels[:, 32:] = 1
     rough = np.where(labels == 1, 40.0, 70.0).astype(np.float32)
     rough += np.random.default_rng(0).uniform(-4, 4, rough.shape).astype(np.float32)
-    refined = refine_quality(rough, np.ones(rough.shape, bool), labels, coefficients)
-    assert np.all(refined[:, :32] == 75) and np.all(refined[:, 32:] == 35)
-    far = refine_quality(rough + 30, np.ones(rough.shape, bool), labels, coefficients)
-    np.testing.assert_array_equal(far, rough + 30)              # disagreement: the network's QF stays
+    result = refined(pixels, rough, labels)
+    assert np.all(result[:, :32] == 75) and np.all(result[:, 32:] == 35)
+    np.testing.assert_array_equal(refined(photo, rough, labels), rough)     # wrongly flagged: no lattice, QF stays
+
+
+def test_refine_quality_finds_the_table_of_a_region_on_a_shifted_grid(photo):
+    shifted = photo.copy()
+    shifted[5:, 3:] = jpeg(photo[5:, 3:], 40)                   # its blocks start at row 5, column 3
+    pixels = jpeg(photo, 80)
+    pixels[:, 256:] = shifted[:, 256:]
+    labels = np.zeros((48, 64), np.int32)
+    labels[:, 32:] = 1
+    result = refined(pixels, np.full(labels.shape, 60.0, np.float32), labels)
+    assert np.all(result[:, :32] == 80) and np.all(result[:, 32:] == 40)
+
+
+@pytest.mark.parametrize("first, last", [(30, 70), (20, 85), (50, 75), (70, 40)])
+def test_last_table_quality_is_the_last_compression_of_a_double_jpeg(photo, first, last):
+    coefficients = block_dct(luma(jpeg(jpeg(photo, first), last))).reshape(-1, 64)
+    quality, evidence = last_table_quality(coefficients)
+    assert quality == last and evidence >= REFINE_EVIDENCE
+    assert last_table_quality(block_dct(luma(photo)).reshape(-1, 64))[1] < REFINE_EVIDENCE
 
 
 needs_weights = pytest.mark.skipif(not maps_available(), reason="QF-map weights not installed")
