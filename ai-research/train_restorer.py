@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--critic-steps 400] [--gan-steps 500] [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
+        [--multiscale-steps 6000] [--critic-steps 400] [--gan-steps 500] [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
 
@@ -24,6 +24,12 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    their share of the pixels), validated on gray patches only. Its best weights go to
    ``restorer-psnr-gray.weights.h5`` when they beat the weights it started from (on those
    gray patches). The stages below do not start from it.
+1e. ``multiscale``: from the end of 1d, the same loss on the same gray samples drawn from the
+   photos at scales 1, 0.9, ..., 0.5 (data/restorer_data.py ``rescaled``: more texture per
+   pixel, as in DnCNN's training), ``--multiscale-steps`` steps, warm-up to 5e-5 then cosine to
+   1e-6, validated every 500 steps on 160 gray patches (32 per validation photo; 8 proved too
+   few to tell 0.03 dB apart). Its best weights replace the gray specialist when they beat
+   1d's end there.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -62,7 +68,7 @@ import numpy as np
 import tensorflow as tf
 
 from data.clean_photos import load_split
-from data.restorer_data import PatchSampler, validation_set
+from data.restorer_data import PatchSampler, rescaled, validation_set
 from dejpeg.models.restorer import MODELS, build_restorer
 
 MS_SSIM_POWERS = tuple(p / 0.6305 for p in (0.0448, 0.2856, 0.3001))
@@ -70,6 +76,7 @@ HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
 WEIGHT_MS_SSIM, WEIGHT_PERCEPTUAL, WEIGHT_ADVERSARIAL = 0.1, 0.02, 0.002
 WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
 LR_EXTEND_MAX, LR_EXTEND_MIN = 1e-4, 1e-6
+LR_MULTISCALE_MAX = 5e-5
 GRAY_SPLIT_SHARE = 0.35
 """Share of stage 1d's samples drawn from the luma-only photos: their share of the pixels
 (6.8 MP of 18.9 MP with train + extra)."""
@@ -193,15 +200,17 @@ class Trainer:
 
     def pixel_stage(self, stage: str, generator, sampler: PatchSampler, steps: int, lr: tuple[float, float],
                     batch_offset: int, beat_start: bool = False, export_name: str = MODELS["restore-psnr"].weights.name,
-                    val: dict | None = None):
+                    val: dict | None = None, val_every: int | None = None):
         """Train ``generator`` on the stage-1 loss for ``steps`` steps (resumable from ``<dir>/<stage>``).
 
         The learning rate warms up over WARMUP steps to ``lr[0]``, then follows a cosine to ``lr[1]``.
-        Validation (on ``val``, default the mixed patches) every ``--val-every`` steps; the weights with
+        Validation (on ``val``, default the mixed patches) every ``val_every`` (default
+        ``--val-every``) steps; the weights with
         the best mean validation gain so far (with ``beat_start``, the starting weights' gain counts
         too) are exported to ``<export dir>/<export_name>`` ("restore-psnr" by default).
         """
         a = self.args
+        val_every = val_every or a.val_every
         optimizer = tf.keras.optimizers.Adam(lr[0])
         step = tf.Variable(0, dtype=tf.int64)
         best = tf.Variable(-1e9, dtype=tf.float64)
@@ -239,7 +248,7 @@ class Trainer:
                          lr=float(optimizer.learning_rate.numpy()),
                          steps_per_s=round(len(running) / (time.time() - started), 2))
                 started, running = time.time(), []
-            if s % a.val_every == 0 or s == steps:
+            if s % val_every == 0 or s == steps:
                 scores = self.validate(generator, val)
                 improved = scores["mean_gain"] > best.numpy()
                 if improved:
@@ -262,13 +271,13 @@ class Trainer:
         return generator, str(a.pretrain_steps)
 
     def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int,
-                  **export):
-        """Stage 1b, 1c or 1d: from the pretrained generator, the same loss on other samples
-        (``export``: ``export_name`` and ``val`` of :meth:`pixel_stage`)."""
+                  lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), **export):
+        """Stage 1b, 1c, 1d or 1e: from the pretrained generator, the same loss on other samples
+        (``export``: ``export_name``, ``val`` and ``val_every`` of :meth:`pixel_stage`)."""
         generator = build_restorer()
         generator.set_weights(pretrained.get_weights())
-        self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps,
-                         (LR_EXTEND_MAX, LR_EXTEND_MIN), batch_offset=batch_offset, beat_start=True, **export)
+        self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps, lr, batch_offset=batch_offset,
+                         beat_start=True, **export)
         return generator, f"{label}-{stage}-{steps}"
 
     def adversarial(self, pretrained, label: str, sampler: PatchSampler):
@@ -343,6 +352,7 @@ def main() -> None:
     p.add_argument("--extend-steps", type=int, default=13000)
     p.add_argument("--luma-steps", type=int, default=10000)
     p.add_argument("--gray-steps", type=int, default=15000)
+    p.add_argument("--multiscale-steps", type=int, default=6000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
@@ -366,10 +376,17 @@ def main() -> None:
         sampler = PatchSampler(wide, seed=args.seed, gray_photos=photos("gray"))
         generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
     if args.gray_steps:
+        gray_weights = MODELS["restore-psnr"].gray_weights.name
         gray = PatchSampler(wide, seed=args.seed, gray=1.0, gray_photos=photos("gray"), gray_only=GRAY_SPLIT_SHARE)
-        trainer.fine_tune(generator, label, "gray", gray, args.gray_steps, 40_000_000,
-                          export_name=MODELS["restore-psnr"].gray_weights.name,
-                          val=validation_set(photos("val"), per_photo=8, gray_only=True))
+        specialist, gray_label = trainer.fine_tune(generator, label, "gray", gray, args.gray_steps, 40_000_000,
+                                                   export_name=gray_weights,
+                                                   val=validation_set(photos("val"), per_photo=8, gray_only=True))
+        if args.multiscale_steps:
+            multiscale = PatchSampler(rescaled(wide), seed=args.seed, gray=1.0, gray_photos=rescaled(photos("gray")),
+                                      gray_only=GRAY_SPLIT_SHARE)
+            trainer.fine_tune(specialist, gray_label, "multiscale", multiscale, args.multiscale_steps, 50_000_000,
+                              lr=(LR_MULTISCALE_MAX, LR_EXTEND_MIN), export_name=gray_weights,
+                              val=validation_set(photos("val"), per_photo=32, gray_only=True), val_every=500)
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")

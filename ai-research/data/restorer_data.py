@@ -24,6 +24,8 @@ PIXELS_PER_BATCH = 16 * 64 * 64
 MARGIN = 16            # room for a grid shift (<= 7) and a final crop (<= 7)
 QUALITY_RANGE = (5, 95)
 VAL_QUALITIES = (10, 20, 40, 70)
+SCALES = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5)
+"""Scales of the multiscale stage's photos (DnCNN's augmentation, extended down to 0.5)."""
 
 
 def to_gray_rgb(pixels: np.ndarray) -> np.ndarray:
@@ -33,6 +35,21 @@ def to_gray_rgb(pixels: np.ndarray) -> np.ndarray:
 
 def _as_rgb(pixels: np.ndarray) -> np.ndarray:
     return np.repeat(pixels[..., None], 3, axis=-1) if pixels.ndim == 2 else pixels
+
+
+def rescaled(photos: list[np.ndarray], scales: tuple[float, ...] = SCALES) -> list[np.ndarray]:
+    """Each photo at each scale (area interpolation, so no new aliasing or JPEG trace), scale by
+    scale; the copies too small for the largest crop and its margin are dropped.
+
+    Args:
+        photos: clean (H, W, 3) uint8 photos.
+
+    Returns:
+        (round(H s), round(W s), 3) uint8 photos, at least max(CROP_SIZES) + MARGIN px a side.
+    """
+    out = [p if s == 1.0 else cv2.resize(p, (round(p.shape[1] * s), round(p.shape[0] * s)), interpolation=cv2.INTER_AREA)
+           for s in scales for p in photos]
+    return [p for p in out if min(p.shape[:2]) >= max(CROP_SIZES) + MARGIN]
 
 
 class PatchSampler:
