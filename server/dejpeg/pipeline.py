@@ -151,15 +151,17 @@ def decide(probabilities: dict[str, float]) -> str:
     return "double" if probabilities["double"] > probabilities["single"] else "single"
 
 
-def _last_quality(result: ClassicalResult, detection: Detection | None,
-                  lattice: tuple[int, float] | None) -> tuple[float | None, str]:
+def _last_quality(result: ClassicalResult, detection: Detection | None, lattice: tuple[int, float] | None,
+                  primary: float | None = None) -> tuple[float | None, str]:
     """QF of the last compression and its method: the IJG quality on whose table's lattice
     the coefficients sit, when they do (``lattice`` from :func:`dejpeg.qfmap.last_table_quality`,
     evidence at least ``REFINE_EVIDENCE``; exact, also for the last QF of a double JPEG,
-    where the estimated table mixes both compressions' steps); else the classical fit when
-    the estimated table is an exact IJG table; else the network's (or the classical fit
-    without one)."""
-    if lattice is not None and lattice[1] >= REFINE_EVIDENCE:
+    where the estimated table mixes both compressions' steps) and it lies above the
+    ``primary`` QF of a double verdict (a double is only seen when the last QF is the finer;
+    a last QF of 90-95 barely moves the first table's lattice, which then wins); else the
+    classical fit when the estimated table is an exact IJG table; else the network's (or the
+    classical fit without one)."""
+    if lattice is not None and lattice[1] >= REFINE_EVIDENCE and (primary is None or lattice[0] > primary):
         return float(lattice[0]), LATTICE_QUALITY_METHOD
     fit = result.step_quality
     exact = fit.quality is not None and fit.frequencies >= 3 and fit.fit_error <= EXACT_FIT
@@ -180,8 +182,8 @@ def _verdict(probabilities: dict[str, float], method: str, result: ClassicalResu
     compression = Compression(verdict, probabilities[verdict], probabilities, method)
     if verdict == "none":
         return compression, Quality(None, None, CLASSICAL_QUALITY_METHOD if detection is None else method)
-    estimate, quality_method = _last_quality(result, detection, lattice)
     primary = _primary_quality(doubles, detection) if verdict == "double" else None
+    estimate, quality_method = _last_quality(result, detection, lattice, primary)
     return compression, Quality(estimate, primary, quality_method)
 
 

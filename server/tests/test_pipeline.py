@@ -11,7 +11,9 @@ from PIL import Image
 
 from dejpeg.errors import InputError
 from dejpeg.load import Limits, load_image
-from dejpeg.pipeline import analyze, fuse
+from dejpeg.classical import analyze_pixels
+from dejpeg.features import luma
+from dejpeg.pipeline import _last_quality, analyze, fuse
 from dejpeg.report import Compression, Grid, Quality, Report
 
 CONTRACT_KEYS = {"source", "jpeg", "grid", "compression", "quality", "evidence", "timings_ms"}
@@ -174,6 +176,13 @@ def test_last_quality_of_a_double_jpeg_is_the_lattice_it_sits_on(photo, encode, 
     assert report.compression.verdict != "none"
     assert report.quality.estimate == last
     assert report.quality.method == "classical:ijg-lattice-likelihood"
+
+
+def test_a_lattice_at_or_below_the_primary_quality_is_the_first_table(photo):
+    result = analyze_pixels(luma(photo))                        # no exact IJG table: the classical fit
+    assert _last_quality(result, None, (60, 5.0)) == (60.0, "classical:ijg-lattice-likelihood")
+    assert _last_quality(result, None, (60, 5.0), primary=60.0)[1] == "classical:quantization-steps+inverse-ijg-scaling"
+    assert _last_quality(result, None, (60, 0.5))[1] != "classical:ijg-lattice-likelihood"   # too little evidence
 
 
 def test_never_compressed_png(photo, encode):
