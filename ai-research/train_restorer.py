@@ -2,7 +2,8 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--critic-steps 400] [--gan-steps 500] [--init-weights W] [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
+        [--multiscale-steps 6000] [--critic-steps 400] [--gan-steps 500] [--init-weights W] \\
+        [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
 

@@ -47,7 +47,8 @@ def rescaled(photos: list[np.ndarray], scales: tuple[float, ...] = SCALES) -> li
     Returns:
         (round(H s), round(W s), 3) uint8 photos, at least max(CROP_SIZES) + MARGIN px a side.
     """
-    out = [p if s == 1.0 else cv2.resize(p, (round(p.shape[1] * s), round(p.shape[0] * s)), interpolation=cv2.INTER_AREA)
+    out = [p if s == 1.0 else
+           cv2.resize(p, (round(p.shape[1] * s), round(p.shape[0] * s)), interpolation=cv2.INTER_AREA)
            for s in scales for p in photos]
     return [p for p in out if min(p.shape[:2]) >= max(CROP_SIZES) + MARGIN]
 
