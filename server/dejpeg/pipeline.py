@@ -213,10 +213,13 @@ def maps_json(maps: QfMaps) -> dict:
     grid = maps.grid
     cells = (slice(grid.dy, None, BLOCK), slice(grid.dx, None, BLOCK))
     quality = maps.quality[cells]
+    blocks = maps.block_different                        # complete blocks; the edge cells repeat their neighbours
+    different = np.pad(blocks, [(0, n - b) for n, b in zip(quality.shape, blocks.shape)], mode="edge") \
+        if blocks.size else np.zeros(quality.shape, bool)
     return {"cell": BLOCK, "dx": grid.dx, "dy": grid.dy, "rows": int(quality.shape[0]),
             "columns": int(quality.shape[1]), "quality_png": png_data_url(quality),
             "flag_png": png_data_url(maps.flag[cells].astype(np.uint8) * 255),
-            "different_png": png_data_url(maps.different[cells].astype(np.uint8) * 255),
+            "different_png": png_data_url(different.astype(np.uint8) * 255),
             "regions": maps.regions, "dominant": maps.dominant}
 
 

@@ -14,7 +14,7 @@ from dejpeg.features import block_dct, luma
 from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
                           block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
                           image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
-                          phase_profiles, refine_quality, to_pixels, two_table_split, two_tables)
+                          outline_pixels, phase_profiles, refine_quality, to_pixels, two_table_split, two_tables)
 from dejpeg.jpegfacts import IJG_LUMA_TABLES
 
 
@@ -74,6 +74,17 @@ def test_to_pixels_fills_blocks_and_borders():
     up = to_pixels(cells, GridEstimate(3, 2, 1.0, 1.0), 21, 30)
     assert up.shape == (21, 30)
     assert up[2, 3] == 0 and up[9, 10] == 0 and up[10, 11] == 4 and up[0, 29] == 2 and up[20, 0] == 3
+
+
+def test_outline_pixels_keeps_block_centres_and_cuts_corners():
+    cells = np.tril(np.ones((6, 6), bool))                   # a staircase: the region below the diagonal
+    grid = GridEstimate(3, 2, 1.0, 1.0)
+    smooth, blocky = outline_pixels(cells, grid, 52, 54), to_pixels(cells, grid, 52, 54)
+    assert smooth.shape == blocky.shape == (52, 54) and smooth.dtype == bool
+    np.testing.assert_array_equal(smooth[2 + 3::8, 3 + 3::8][:6, :6], cells)      # each block's centre
+    assert (smooth != blocky).any() and np.mean(smooth != blocky) < 0.1
+    assert smooth[:2].tolist() == smooth[2:3].repeat(2, axis=0).tolist()           # borders repeat the edge
+    assert not outline_pixels(np.zeros((0, 0), bool), grid, 5, 5).any()
 
 
 def test_find_regions_segments_the_blocks_that_differ_and_describes_them():
