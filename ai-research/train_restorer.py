@@ -2,7 +2,8 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--critic-steps 400] [--gan-steps 500] [--init-weights W] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--critic-steps 400] [--gan-steps 500] \\
+        [--init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -31,6 +32,10 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    1e-6, validated every 500 steps on 160 gray patches (32 per validation photo; 8 proved too
    few to tell 0.03 dB apart). Its best weights replace the gray specialist when they beat
    1d's end there.
+1f. ``fine``: from the gray specialist as 1e left it (its best weights), the same loss, schedule
+   and validation as 1e on gray samples drawn from the train + extra photos and their "fine"
+   split (the train photos reduced 2x instead of 4x: the same scenes with twice the detail),
+   ``--fine-steps`` steps. Its best weights replace the gray specialist when they beat it.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -273,7 +278,7 @@ class Trainer:
 
     def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int,
                   lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), **export):
-        """Stage 1b, 1c, 1d or 1e: from the pretrained generator, the same loss on other samples
+        """Stage 1b, 1c, 1d, 1e or 1f: from the pretrained generator, the same loss on other samples
         (``export``: ``export_name``, ``val`` and ``val_every`` of :meth:`pixel_stage`)."""
         generator = build_restorer()
         generator.set_weights(pretrained.get_weights())
@@ -354,6 +359,7 @@ def main() -> None:
     p.add_argument("--luma-steps", type=int, default=10000)
     p.add_argument("--gray-steps", type=int, default=15000)
     p.add_argument("--multiscale-steps", type=int, default=6000)
+    p.add_argument("--fine-steps", type=int, default=6000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--critic-steps", type=int, default=400)
@@ -386,6 +392,15 @@ def main() -> None:
             multiscale = PatchSampler(rescaled(wide), seed=args.seed, gray=1.0, gray_photos=rescaled(photos("gray")),
                                       gray_only=GRAY_SPLIT_SHARE)
             trainer.fine_tune(specialist, gray_label, "multiscale", multiscale, args.multiscale_steps, 50_000_000,
+                              lr=(LR_MULTISCALE_MAX, LR_EXTEND_MIN), export_name=gray_weights,
+                              val=validation_set(photos("val"), per_photo=32, gray_only=True), val_every=500)
+            gray_label += f"-multiscale-{args.multiscale_steps}"
+        if args.fine_steps:
+            specialist.load_weights(trainer.export_dir / gray_weights)      # the best of 1e (or 1d)
+            gray_label += "-best"
+            fine = PatchSampler(wide + photos("fine"), seed=args.seed, gray=1.0, gray_photos=photos("gray"),
+                                gray_only=GRAY_SPLIT_SHARE)
+            trainer.fine_tune(specialist, gray_label, "fine", fine, args.fine_steps, 60_000_000,
                               lr=(LR_MULTISCALE_MAX, LR_EXTEND_MIN), export_name=gray_weights,
                               val=validation_set(photos("val"), per_photo=32, gray_only=True), val_every=500)
     if args.critic_steps + args.gan_steps:

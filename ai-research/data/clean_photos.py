@@ -18,6 +18,9 @@ Recipe (see README.md beside this file):
    traces.
 5. Split by image into train / val / extra / gray, write
    ``DIR/{train,val,extra,gray}/<source>_<name>.png`` and ``DIR/manifest.json``.
+   Each train photo is also reduced only 2x (crop 1 px: boundaries mid-box again)
+   and verified the same way; the copies that pass go to "fine" (the same scenes
+   at twice the detail, 4x the pixels; restorer only).
    "extra" holds the photos that pass the same verification but lie outside the
    first recipe (sources saved at quality < 90, and the MATE package); "gray" the
    photos whose only traces are in the chroma planes, saved as their (clean) luma.
@@ -51,9 +54,11 @@ from PIL import Image, ImageCms
 from dejpeg.features import block_dct, luma
 from dejpeg.jpegfacts import read_jpeg_facts
 
-RECIPE_VERSION = 4
+RECIPE_VERSION = 5
 REDUCE = 4            # box-averaging factor
 CROP_OFFSET = 2       # puts source 8x8 block boundaries mid-box (see module doc)
+FINE_REDUCE = 2       # the "fine" copies of the train photos ...
+FINE_CROP_OFFSET = 1  # ... with the boundaries mid-box too
 MIN_QUALITY = 90      # lowest source JPEG quality of the train split (lower: "extra")
 MIN_TRACE_DEV = 0.02  # a blockiness phase ratio off 1 by more than this ...
 MIN_TRACE_Z = 5.0     # ... and by more than this many standard errors is a trace
@@ -92,7 +97,7 @@ NOT_PHOTOS = {
 
 # Validation images, chosen for diversity (foliage, snow, dusk landscape,
 # indoor still life, sky); everything else is train.
-SPLITS = ("train", "val", "extra", "gray")
+SPLITS = ("train", "val", "extra", "gray", "fine")
 VAL = {
     "enlightenment_Red-Maple",
     "enlightenment_Snow-Trees",
@@ -321,23 +326,36 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB")
 
 
-def reduce_clean(rgb: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 -> (H', W', 3) uint8: crop CROP_OFFSET px top-left, crop to a
-    multiple of REDUCE, then exact REDUCE x REDUCE box averaging (``Image.reduce``)."""
-    a = rgb[CROP_OFFSET:, CROP_OFFSET:]
-    h, w = a.shape[0] // REDUCE * REDUCE, a.shape[1] // REDUCE * REDUCE
-    return np.asarray(Image.fromarray(np.ascontiguousarray(a[:h, :w])).reduce(REDUCE))
+def reduce_clean(rgb: np.ndarray, factor: int = REDUCE, offset: int = CROP_OFFSET) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H', W', 3) uint8: crop ``offset`` px top-left, crop to a
+    multiple of ``factor``, then exact ``factor`` x ``factor`` box averaging (``Image.reduce``)."""
+    a = rgb[offset:, offset:]
+    h, w = a.shape[0] // factor * factor, a.shape[1] // factor * factor
+    return np.asarray(Image.fromarray(np.ascontiguousarray(a[:h, :w])).reduce(factor))
 
 
-def process(cand: dict) -> tuple[dict, np.ndarray | None]:
-    """Evaluate one candidate: returns its manifest entry and the clean image (or None)."""
+def fine_copy(rgb: np.ndarray, steps: np.ndarray, icc: bytes | None) -> tuple[dict, np.ndarray | None]:
+    """The "fine" copy of a train photo: reduced FINE_REDUCE x (offset FINE_CROP_OFFSET) and
+    verified as in :func:`process` (no blockiness trace in any plane, DCT periodicity at most
+    MAX_DCT_PERIODICITY). Returns its manifest record and the sRGB image, or None."""
+    small = reduce_clean(rgb, FINE_REDUCE, FINE_CROP_OFFSET)
+    after, periodicity = blockiness(small), dct_periodicity(small, steps)
+    kept = not after["traces"] and periodicity <= MAX_DCT_PERIODICITY
+    record = {"size": [small.shape[1], small.shape[0]], "max_dev": after["max_dev"], "traces": after["traces"],
+              "dct_periodicity": periodicity, "kept": kept}
+    return record, np.asarray(to_srgb(Image.fromarray(small), icc)) if kept else None
+
+
+def process(cand: dict) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
+    """Evaluate one candidate: returns its manifest entry, the clean image (or None) and,
+    for a train photo, its fine copy (or None; :func:`fine_copy`)."""
     im = Image.open(io.BytesIO(cand.pop("jpeg")))
     quality, fit = jpeg_quality(im)
     entry = {**cand, "jpeg_quality": quality, "ijg_table_error": round(fit, 2),
              "subsampling": [list(c[1:3]) for c in im.layer], "size": list(im.size)}
     key = cand["key"]
     if key in NOT_PHOTOS:
-        return {**entry, "kept": False, "reason": f"not a photograph: {NOT_PHOTOS[key]}"}, None
+        return {**entry, "kept": False, "reason": f"not a photograph: {NOT_PHOTOS[key]}"}, None, None
     icc = im.info.get("icc_profile")
     rgb = np.asarray(im.convert("RGB"))
     small = reduce_clean(rgb)
@@ -361,10 +379,14 @@ def process(cand: dict) -> tuple[dict, np.ndarray | None]:
         t.startswith("Y") for t in after["traces"])
     if problems and luma_clean:  # chroma traces only: the luma (Pillow's ITU-R 601 "L") is clean
         return {**entry, "kept": True, "luma_only": True,
-                "reason": f"luma clean; {problems[0]}"}, np.asarray(clean.convert("L"))
+                "reason": f"luma clean; {problems[0]}"}, np.asarray(clean.convert("L")), None
     if problems:
-        return {**entry, "kept": False, "reason": "; ".join(problems)}, None
-    return {**entry, "kept": True, "reason": "clean after 4x box reduction"}, np.asarray(clean)
+        return {**entry, "kept": False, "reason": "; ".join(problems)}, None, None
+    entry = {**entry, "kept": True, "reason": "clean after 4x box reduction"}
+    fine = None
+    if split_of(entry) == "train":
+        entry["fine"], fine = fine_copy(rgb, steps, icc)
+    return entry, np.asarray(clean), fine
 
 
 def split_of(entry: dict) -> str:
@@ -386,7 +408,8 @@ def build(cache: Path, force: bool = False) -> dict:
     if manifest_path.exists() and not force:
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("recipe_version") == RECIPE_VERSION and all(
-                (cache / e["png"]).exists() for e in manifest["images"] if e["kept"]):
+                (cache / e["png"]).exists() for e in manifest["images"] if e["kept"]) and all(
+                (cache / e["fine"]["png"]).exists() for e in manifest["images"] if e.get("fine", {}).get("kept")):
             print(f"cache up to date: {cache}")
             return manifest
     roots, packages = {}, {}
@@ -398,16 +421,20 @@ def build(cache: Path, force: bool = False) -> dict:
         (cache / split).mkdir()
     images = []
     for cand in candidates(roots):
-        entry, clean = process(cand)
+        entry, clean, fine = process(cand)
         entry["version"] = packages[entry["package"]]["version"]
         if clean is not None:
             entry["split"] = split_of(entry)
             entry["png"] = f"{entry['split']}/{entry['key']}.png"
             Image.fromarray(clean).save(cache / entry["png"])
+        if fine is not None:
+            entry["fine"]["png"] = f"fine/{entry['key']}.png"
+            Image.fromarray(fine).save(cache / entry["fine"]["png"])
         print(f"  {'keep' if entry['kept'] else 'drop'} {entry['key']:32s} q{entry['jpeg_quality']:<3d} "
               f"{entry['reason']}")
         images.append(entry)
     manifest = {"recipe_version": RECIPE_VERSION, "reduce": REDUCE, "crop_offset": CROP_OFFSET,
+                "fine_reduce": FINE_REDUCE, "fine_crop_offset": FINE_CROP_OFFSET,
                 "min_trace_dev": MIN_TRACE_DEV, "min_trace_z": MIN_TRACE_Z,
                 "max_dct_periodicity": MAX_DCT_PERIODICITY,
                 "packages": packages, "images": images}
@@ -416,7 +443,7 @@ def build(cache: Path, force: bool = False) -> dict:
 
 
 def load_split(split: str, cache: str | Path | None = None) -> list[tuple[str, np.ndarray]]:
-    """Clean images of ``split`` ("train", "val", "extra" or "gray") as ``(name, (H, W, 3) uint8 RGB)``
+    """Clean images of ``split`` (one of :data:`SPLITS`) as ``(name, (H, W, 3) uint8 RGB)``
     (the gray split's three channels are equal).
 
     Reads ``<cache>/<split>/*.png`` (cache defaults as in :func:`default_cache`);
@@ -435,9 +462,9 @@ def summary(manifest: dict) -> str:
     """Counts and megapixels per split, and the number of dropped candidates."""
     lines = []
     for split in SPLITS:
-        kept = [e for e in manifest["images"] if e.get("split") == split]
-        mp = sum(e["clean_size"][0] * e["clean_size"][1] for e in kept) / 1e6
-        lines.append(f"{split}: {len(kept)} images, {mp:.2f} MP")
+        sizes = [e["fine"]["size"] for e in manifest["images"] if e.get("fine", {}).get("kept")] if split == "fine" \
+            else [e["clean_size"] for e in manifest["images"] if e.get("split") == split]
+        lines.append(f"{split}: {len(sizes)} images, {sum(w * h for w, h in sizes) / 1e6:.2f} MP")
     dropped = sum(not e["kept"] for e in manifest["images"])
     lines.append(f"dropped: {dropped} candidates (see manifest.json)")
     return "\n".join(lines)

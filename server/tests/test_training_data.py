@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ai-research"))
 
@@ -24,3 +26,15 @@ def test_luma_only_photos_give_gray_samples_only(make_photo):
     assert 0.25 < np.mean(gray) < 0.75                  # about half from the luma-only photo, none made gray
     plain = PatchSampler([colour], seed=0, gray=0.0)
     assert not any(np.all(c[..., 0] == c[..., 2]) for index in range(2) for c in plain.batch(index)[1])
+
+
+def test_fine_copies_keep_only_trace_free_reductions(make_photo, encode):
+    from data.clean_photos import fine_copy
+
+    clean = np.array(make_photo(384, 512, seed=4))
+    for quality, kept in ((50, False), (100, True)):
+        jpeg = Image.open(io.BytesIO(encode(clean, quality=quality, subsampling=0)))
+        record, copy = fine_copy(np.asarray(jpeg.convert("RGB")), np.asarray(jpeg.quantization[0]), None)
+        assert record["kept"] == kept and (copy is not None) == kept
+        assert record["size"] == [511 // 2, 383 // 2]
+    assert copy.shape == (191, 255, 3) and copy.dtype == np.uint8
