@@ -57,7 +57,7 @@ this 2-core machine, whose speed varies from day to day: stage 1b ran at 2.2 ste
 2026-12-01), and stage 1 aims at PSNR, which a perceptual term does not raise.
 
 Data: ai-research/data/restorer_data.py (train split, plus extra from stage 1b on, plus gray in
-stage 1c; batch i of stage s is fixed by the seed). Validation: fixed 128 px patches of the val split at
+stage 1c, plus fine in stage 1f; batch i of stage s is fixed by the seed). Validation: fixed 128 px patches of the val split at
 QF 10/20/40/70 every ``--val-every`` steps; log lines (JSON) go to stdout and ``<dir>/log.jsonl``.
 """
 

@@ -1,4 +1,5 @@
-"""Rules of the training data (ai-research/data): where the restorer's gray samples come from."""
+"""Rules of the training data (ai-research/data): where the restorer's gray samples come from, which
+reduced copies count as clean."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ai-research"))
 
+from data.clean_photos import fine_copy  # noqa: E402
 from data.restorer_data import PatchSampler  # noqa: E402
 
 
@@ -29,8 +31,6 @@ def test_luma_only_photos_give_gray_samples_only(make_photo):
 
 
 def test_fine_copies_keep_only_trace_free_reductions(make_photo, encode):
-    from data.clean_photos import fine_copy
-
     clean = np.array(make_photo(384, 512, seed=4))
     for quality, kept in ((50, False), (100, True)):
         jpeg = Image.open(io.BytesIO(encode(clean, quality=quality, subsampling=0)))
