@@ -262,8 +262,13 @@ def to_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int) ->
     bh, bw = cells.shape
     if bh == 0 or bw == 0:
         return np.zeros((height, width), cells.dtype)
-    up = cells.repeat(BLOCK, axis=0).repeat(BLOCK, axis=1)
-    pad = ((grid.dy, height - grid.dy - bh * BLOCK), (grid.dx, width - grid.dx - bw * BLOCK))
+    return _framed(cells.repeat(BLOCK, axis=0).repeat(BLOCK, axis=1), grid, height, width)
+
+
+def _framed(up: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.ndarray:
+    """A (Bh * 8, Bw * 8) map of the complete blocks placed at the grid's offset in a
+    (height, width) frame; the partial blocks at the borders repeat the nearest pixels."""
+    pad = ((grid.dy, height - grid.dy - up.shape[0]), (grid.dx, width - grid.dx - up.shape[1]))
     return np.pad(up, pad, mode="edge")
 
 
@@ -278,9 +283,8 @@ def outline_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: in
     bh, bw = cells.shape
     if bh == 0 or bw == 0:
         return np.zeros((height, width), bool)
-    up = cv2.resize(cells.astype(np.float32), (bw * BLOCK, bh * BLOCK), interpolation=cv2.INTER_LINEAR) > 0.5
-    pad = ((grid.dy, height - grid.dy - bh * BLOCK), (grid.dx, width - grid.dx - bw * BLOCK))
-    return np.pad(up, pad, mode="edge")
+    up = cv2.resize(cells.astype(np.float32), (bw * BLOCK, bh * BLOCK), interpolation=cv2.INTER_LINEAR)
+    return _framed(up > 0.5, grid, height, width)
 
 
 @dataclass
