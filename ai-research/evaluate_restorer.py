@@ -116,9 +116,9 @@ def detail(clean: np.ndarray, test: np.ndarray) -> float:
     def energy(x: np.ndarray) -> float:
         total = 0.0
         for channel in channels(x):
-            inside = lambda n: np.isin(np.arange(n) % 8, np.arange(1, 7))
+            rows, columns = (np.isin(np.arange(n) % 8, np.arange(1, 7)) for n in channel.shape)
             laplacian = cv2.Laplacian(channel, cv2.CV_64F, ksize=1)
-            total += float(np.sum(laplacian[np.ix_(inside(channel.shape[0]), inside(channel.shape[1]))] ** 2))
+            total += float(np.sum(laplacian[np.ix_(rows, columns)] ** 2))
         return total
 
     return float(np.sqrt(energy(test) / energy(clean)))
