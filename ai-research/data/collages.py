@@ -19,7 +19,7 @@ what the served code computes.
     .venv/bin/python ai-research/data/collages.py --split train --shards 0:40
     .venv/bin/python ai-research/data/collages.py --split val --shards 0:4
 
-writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 38)
+writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 45)
 float16, quality (250, 40, 40) uint8). Sample i depends only on (split, i); existing
 shards are kept, so the command can be stopped and run again.
 """
@@ -146,7 +146,7 @@ def block_targets(quality: np.ndarray, grid, shape: tuple[int, int]) -> np.ndarr
 
 
 def sample(photos: list[np.ndarray], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One training sample: features (40, 40, 42) float32 and target QF (40, 40) uint8."""
+    """One training sample: features (40, 40, 45) float32 and target QF (40, 40) uint8."""
     photo = photos[int(rng.integers(len(photos)))]
     photo = np.rot90(photo, int(rng.integers(4)))
     if rng.random() < 0.5:

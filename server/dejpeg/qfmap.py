@@ -45,9 +45,10 @@ _LATTICE_WEIGHTS = (_USED * _STEPS ** 2 / (_USED * _STEPS ** 2 / 12.0).sum(axis=
 _AC = np.arange(64) != 0
 TABLE_BLOCKS = 16384
 """Blocks (evenly strided) from which the image's own quantization table is estimated."""
-CHANNELS = len(QUALITIES) + 2 + 4 + 2 * BLOCK
-"""K = 42 block features: 20 lattice fits, zero fraction, AC energy, 4 fits to the image's
-own table, 8 column + 8 row phases (the last 16 channels)."""
+CHANNELS = len(QUALITIES) + 2 + 4 + 3 + 2 * BLOCK
+"""K = 45 block features: 20 lattice fits, zero fraction, AC energy, 4 fits to the image's
+own table, 3 of the image's two tables (:func:`table_cues`), 8 column + 8 row phases (the
+last 16 channels)."""
 ENERGY = len(QUALITIES) + 1
 """Channel of log1p(mean AC c^2) / 8."""
 OWN_TABLE = slice(len(QUALITIES) + 2, len(QUALITIES) + 6)
@@ -226,31 +227,74 @@ def table_fit(coefficients: np.ndarray, steps: np.ndarray) -> np.ndarray:
                      np.ones(len(coefficients), np.float32)], axis=1).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class TableCues:
+    """What the image's quantization tables say, block by block.
+
+    Attributes:
+        table: (64,) int64 the image's own estimated steps (:func:`image_table`).
+        tables: (T, 64) the T = 0, 1 or 2 tables of :func:`two_tables` [first, second].
+        evidence: (Bh, Bw, 2) float32 :func:`lattice_evidence` of each block for them (0 for a
+            missing table).
+        ratio: (Bh, Bw) float32 second minus first, Gaussian-smoothed (sigma :data:`SMOOTHING`
+            blocks: flat blocks, with no evidence, follow their neighbours); 0 unless T = 2.
+    """
+
+    table: np.ndarray
+    tables: np.ndarray | None
+    evidence: np.ndarray
+    ratio: np.ndarray
+
+
+def table_cues(coefficients: np.ndarray) -> TableCues:
+    """:class:`TableCues` of the (Bh, Bw, 8, 8) block DCT of an image."""
+    bh, bw = coefficients.shape[:2]
+    flat = coefficients.reshape(-1, 64)
+    table = image_table(flat)
+    tables = two_tables(flat, table)
+    tables = np.zeros((0, 64), np.int64) if tables is None else tables
+    evidence = np.zeros((bh, bw, 2), np.float32)
+    evidence[..., :len(tables)] = lattice_evidence(flat, tables).reshape(bh, bw, len(tables))
+    ratio = np.zeros((bh, bw), np.float32)
+    if len(tables) == 2:
+        ratio = ndimage.gaussian_filter(evidence[..., 1] - evidence[..., 0], SMOOTHING, mode="nearest")
+    return TableCues(table, tables, evidence, ratio)
+
+
+def _signed_log(x: np.ndarray) -> np.ndarray:
+    """sign(x) log1p(|x|) / 3: log-likelihood sums of any size to order 1."""
+    return np.sign(x) * np.log1p(np.abs(x)) / 3.0
+
+
 def block_features(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray,
-                   table: np.ndarray | None = None) -> np.ndarray:
+                   cues: TableCues | None = None) -> np.ndarray:
     """The QF-map network's input.
 
     Args:
         y: (H, W) float32 level-shifted luma (:func:`dejpeg.features.luma`).
         grid: the detected grid (:func:`dejpeg.classical.detect_grid`).
         coefficients: (Bh, Bw, 8, 8) block DCT of ``y`` on that grid.
-        table: (64,) the image's table from :func:`image_table` (None: estimated here).
+        cues: the image's :func:`table_cues` (None: computed here).
 
     Returns:
-        (Bh, Bw, 42) float32, each channel of order 1: 20 lattice fits / 3, the fraction
+        (Bh, Bw, 45) float32, each channel of order 1: 20 lattice fits / 3, the fraction
         of AC coefficients with |c| < 0.5, log1p(mean AC c^2) / 8, 4 fits to the image's
-        own table (:func:`table_fit`), 16 phase profiles / 2.
+        own table (:func:`table_fit`), the evidence for the image's first and second tables
+        and their smoothed ratio (:class:`TableCues`, signed log / 3; 0 for a missing
+        table), 16 phase profiles / 2.
     """
     bh, bw = coefficients.shape[:2]
     flat = coefficients.reshape(-1, 64)
+    cues = table_cues(coefficients) if cues is None else cues
     lattice = lattice_fit(flat) / 3.0
     ac = flat[:, _AC]
     zeros = np.mean(np.abs(ac) < 0.5, axis=1, dtype=np.float32)[:, None]
     energy = (np.log1p(np.mean(np.square(ac), axis=1, dtype=np.float32)) / 8.0)[:, None]
-    own = table_fit(flat, image_table(flat) if table is None else table)
+    own = table_fit(flat, cues.table)
     per_block = np.concatenate([lattice, zeros, energy, own], axis=1).reshape(bh, bw, -1)
+    two = _signed_log(np.concatenate([cues.evidence, cues.ratio[..., None]], axis=-1))
     profiles = phase_profiles(np.asarray(y, np.float32), grid, (bh, bw)) / 2.0
-    return np.concatenate([per_block, profiles], axis=-1).astype(np.float32)
+    return np.concatenate([per_block, two, profiles], axis=-1).astype(np.float32)
 
 
 def to_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.ndarray:
@@ -493,7 +537,7 @@ def last_table_quality(coefficients: np.ndarray) -> tuple[int, float] | None:
 
 
 def two_tables(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray | None:
-    """The two quantization tables that best explain the image's blocks, when there are two.
+    """The quantization tables that best explain the image's blocks: one, or two when there are two.
 
     Candidates: the IJG luma tables of QF 1..99 and the image's own estimated table. On up to
     :data:`HYPOTHESIS_BLOCKS` blocks, greedily: the table with the largest total evidence
@@ -501,14 +545,15 @@ def two_tables(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray | None
     that adds most to it when each block takes the better of the two, among those that
     contradict the first (other steps at :data:`CONFLICTING_STEPS` or more frequencies that
     both determine: the image's own table, with undetermined steps, is not a second history
-    of the IJG table it was estimated from).
+    of the IJG table it was estimated from); the second counts when it adds at least
+    :data:`SECOND_TABLE_GAIN` per block.
 
     Args:
         coefficients: (N, 64) block DCT; table: (64,) the image's own steps (:func:`image_table`).
 
     Returns:
-        (2, 64) steps [first, second], or None when the second adds less than
-        :data:`SECOND_TABLE_GAIN` per block (one table, or none, explains the image).
+        (2, 64) steps [first, second], (1, 64) [first] when one table (or none) explains the
+        image, or None without :func:`informed_blocks`.
     """
     candidates = _IJG_TABLES
     if (table >= 2).sum() >= 3:
@@ -524,31 +569,25 @@ def two_tables(coefficients: np.ndarray, table: np.ndarray) -> np.ndarray | None
     gain[np.sum(both & (candidates != candidates[first]), axis=1) < CONFLICTING_STEPS] = -np.inf
     second = int(np.argmax(gain))
     if gain[second] < SECOND_TABLE_GAIN * len(picked):
-        return None
+        return candidates[[first]]
     return candidates[[first, second]]
 
 
-def two_table_split(coefficients: np.ndarray, table: np.ndarray, shape: tuple[int, int]) -> np.ndarray | None:
+def two_table_split(cues: TableCues) -> np.ndarray | None:
     """The blocks that the image's minority table explains better than its dominant one.
 
-    With the two tables of :func:`two_tables`, each block's log-likelihood ratio (second vs
-    first, :func:`lattice_evidence`) is smoothed with a Gaussian (sigma :data:`SMOOTHING`
-    blocks; flat blocks, with no evidence, follow their neighbours). The table that wins on
-    more of the image is the dominant one; the blocks where the other wins by more than
-    :data:`TWO_TABLE_MARGIN` differ. Finds a region of another QF (or another last QF of a
-    double compression), whichever is coarser, when both tables are among the candidates.
-
-    Args:
-        coefficients: (N, 64) block DCT; table: (64,) from :func:`image_table`; shape: (Bh, Bw).
+    With the two tables of :func:`two_tables` and each block's smoothed log-likelihood ratio
+    (:class:`TableCues`), the table that wins on more of the image is the dominant one; the
+    blocks where the other wins by more than :data:`TWO_TABLE_MARGIN` differ. Finds a region
+    of another QF (or another last QF of a double compression), whichever is coarser, when
+    both tables are among the candidates.
 
     Returns:
         (Bh, Bw) bool, or None when one table explains the image.
     """
-    tables = two_tables(coefficients, table)
-    if tables is None:
+    if len(cues.tables) < 2:
         return None
-    evidence = lattice_evidence(coefficients, tables)
-    ratio = ndimage.gaussian_filter((evidence[:, 1] - evidence[:, 0]).reshape(shape), SMOOTHING, mode="nearest")
+    ratio = cues.ratio
     if np.sum(ratio > 0) > np.sum(ratio < 0):
         ratio = -ratio
     return ratio > TWO_TABLE_MARGIN
@@ -758,12 +797,12 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     if model is None:
         raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap.weights.h5)")
     flat = coefficients.reshape(-1, 64)
-    table = image_table(flat)
-    features = block_features(y, grid, coefficients, table)
+    tables = table_cues(coefficients)
+    features = block_features(y, grid, coefficients, tables)
     quality, probability, different = model.predict(features)
     flag_cells = probability >= FLAG_THRESHOLD
-    cues = (dominant_misfit(flat, table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),
-            coarser_fit(flat, table, different), two_table_split(flat, table, (bh, bw))) \
+    cues = (dominant_misfit(flat, tables.table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),
+            coarser_fit(flat, tables.table, different), two_table_split(tables)) \
         if mostly_compressed(probability) else (None, None, None)    # find_regions uses them only then
     labels = find_regions(different, probability, evidence_weights(features), *cues)
     quality = refine_quality(quality, flag_cells, labels, coefficients, y, grid, features[..., PHASES])

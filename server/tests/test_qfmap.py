@@ -14,7 +14,8 @@ from dejpeg.features import block_dct, luma
 from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
                           block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
                           image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
-                          outline_pixels, phase_profiles, refine_quality, to_pixels, two_table_split, two_tables)
+                          outline_pixels, phase_profiles, refine_quality, table_cues, to_pixels, two_table_split,
+                          two_tables)
 from dejpeg.jpegfacts import IJG_LUMA_TABLES
 
 
@@ -242,7 +243,9 @@ def test_two_table_split_finds_a_region_of_another_quality_without_seeds(photo, 
     flat, shape = coefficients.reshape(-1, 64), coefficients.shape[:2]
     table = image_table(flat)
     assert {tuple(t) for t in two_tables(flat, table)} == {tuple(IJG_LUMA_TABLES[q - 1]) for q in (background, region)}
-    split = two_table_split(flat, table, shape)
+    cues = table_cues(coefficients)
+    assert cues.evidence.shape == (*shape, 2) and cues.ratio.shape == shape
+    split = two_table_split(cues)
     assert split.shape == shape
     assert np.mean(split[18:38, 26:54]) > 0.9 and np.mean(split[:12]) < 0.02
 
@@ -253,8 +256,10 @@ def test_one_table_or_none_gives_no_split(photo):
     buffer = io.BytesIO()
     Image.fromarray(photo).save(buffer, "JPEG", qtables=[custom.tolist(), IJG_LUMA_TABLES[59].tolist()])
     for pixels in (jpeg(photo, 55), photo, np.array(Image.open(buffer).convert("RGB"))):
-        flat = block_dct(luma(pixels)).reshape(-1, 64)
-        assert two_table_split(flat, image_table(flat), (48, 64)) is None
+        cues = table_cues(block_dct(luma(pixels)))
+        assert len(cues.tables) <= 1 and not cues.ratio.any() and not cues.evidence[..., 1].any()
+        assert two_table_split(cues) is None
+    np.testing.assert_array_equal(table_cues(block_dct(luma(jpeg(photo, 55)))).tables, IJG_LUMA_TABLES[[54]])
 
 
 def test_lattice_evidence_prefers_the_true_table(photo):
