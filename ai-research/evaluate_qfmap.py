@@ -58,7 +58,7 @@ import dejpeg.qfmap
 from dejpeg.classical import grid_blocks
 from dejpeg.features import luma
 from dejpeg.models.qfmap import shared_model
-from dejpeg.qfmap import CHANNELS, estimate_maps
+from dejpeg.qfmap import estimate_maps
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 OVERLAYS = REPORTS / "qfmap_overlays"
@@ -169,7 +169,7 @@ class Sweep:
         self.combinations = list(itertools.product(*values))
         self.scores: dict[tuple, dict[str, list[float]]] = {
             c: {case: [] for case in TARGETED} for c in self.combinations}
-        model = shared_model(CHANNELS)
+        model = shared_model()
         predict, memo = model.predict, {}
 
         def memoised(features: np.ndarray):

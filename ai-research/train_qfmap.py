@@ -1,8 +1,9 @@
-"""Train the QF-map network (dejpeg.models.qfmap) on the collages of data/collages.py.
+"""Train a network of the QF-map ensemble (dejpeg.models.qfmap.MEMBERS) on the collages of
+data/collages.py.
 
-    .venv/bin/python ai-research/train_qfmap.py [--epochs 60] [--steps 150] [--batch 16]
+    .venv/bin/python ai-research/train_qfmap.py --member NAME [--epochs 60] [--steps 150] [--batch 16]
 
-An epoch is ``--steps`` batches drawn (seeded by the epoch) from every training shard
+The member fixes the block features the network reads and the seed. An epoch is ``--steps`` batches drawn (seeded by the epoch) from every training shard
 that exists when the epoch starts, so training can start while collages.py still writes
 shards. Each batch is flipped at random (cell maps and the matching phase channels).
 Losses: QF/100 MAE over the blocks whose target is compressed, binary cross-entropy of
@@ -10,9 +11,10 @@ the flag, and binary cross-entropy of "different" (:func:`different_targets`). L
 rate: cosine from --lr over --epochs.
 
 Resumable: after every epoch the full model (weights + optimizer) goes to
-<cache>/qfmap/checkpoint.keras, the epoch and metrics to checkpoint.json and train.log,
-and the weights to server/dejpeg/models/weights/qfmap.weights.h5 (so a usable model
-exists at any time); running the command again continues after the last saved epoch.
+<cache>/qfmap/<member>/checkpoint.keras, the epoch and metrics to checkpoint.json and
+train.log there, and the weights to server/dejpeg/models/weights/<member>.weights.h5 (so a
+usable network exists at any time); running the command again continues after the last
+saved epoch.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import time
 import numpy as np
 
 from data.collages import CELLS, DATA, shards
-from dejpeg.models.qfmap import QUALITY_SCALE, WEIGHTS, build_qfmap
+from dejpeg.models.qfmap import MEMBERS, QUALITY_SCALE, Member, build_qfmap
 from dejpeg.qfmap import CHANNELS, COLUMN_PHASES, ROW_PHASES
 
 QUALITY_WEIGHT = 4.0
@@ -107,13 +109,14 @@ def flip(features: np.ndarray, quality: np.ndarray, rng: np.random.Generator) ->
     return features, quality
 
 
-def batches(data: Shards, steps: int, batch: int, seed: int):
-    """``steps`` (x, targets) batches drawn with a generator seeded by ``seed``."""
+def batches(data: Shards, channels: tuple[int, ...], steps: int, batch: int, seed: int):
+    """``steps`` (x, targets) batches of the features ``channels``, drawn with a generator
+    seeded by ``seed``."""
     rng = np.random.default_rng(seed)
     for _ in range(steps):
         index = np.sort(rng.choice(len(data.quality), batch, replace=False))
         features, quality = flip(data.features[index].astype(np.float32), data.quality[index], rng)
-        yield features, targets(quality)
+        yield features[..., channels], targets(quality)
 
 
 def masked_mae(y_true, y_pred):
@@ -156,59 +159,62 @@ def validate(model, features: np.ndarray, quality: np.ndarray) -> dict:
             "val_different_false_area": round(float(different[~with_region].mean()), 4)}
 
 
-def export(model) -> None:
-    """Weights to server/dejpeg/models/weights/qfmap.weights.h5, atomically."""
-    WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
-    partial = WEIGHTS.with_name("qfmap.partial.weights.h5")
+def export(model, member: Member) -> None:
+    """Weights to server/dejpeg/models/weights/<member>.weights.h5, atomically."""
+    member.weights.parent.mkdir(parents=True, exist_ok=True)
+    partial = member.weights.with_name(f"{member.name}.partial.weights.h5")
     model.save_weights(partial)
-    os.replace(partial, WEIGHTS)
+    os.replace(partial, member.weights)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--member", required=True, choices=[m.name for m in MEMBERS])
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--steps", type=int, default=150)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
     import keras
     import tensorflow as tf
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
-    keras.utils.set_random_seed(args.seed)
+    member = next(m for m in MEMBERS if m.name == args.member)
+    keras.utils.set_random_seed(member.seed)
 
-    checkpoint, state = DATA / "checkpoint.keras", DATA / "checkpoint.json"
-    log = DATA / "train.log"
+    folder = DATA / member.name
+    folder.mkdir(parents=True, exist_ok=True)
+    checkpoint, state, log = folder / "checkpoint.keras", folder / "checkpoint.json", folder / "train.log"
     custom = {"masked_mae": masked_mae, "flag_loss": flag_loss, "masked_bce": masked_bce}
     if checkpoint.is_file():
         model = keras.models.load_model(checkpoint, custom_objects=custom)
         initial_epoch = json.loads(state.read_text())["epoch"]
         print(f"resuming after epoch {initial_epoch}", flush=True)
     else:
-        model = build_qfmap(CHANNELS)
+        model = build_qfmap(len(member.channels))
         model.compile(optimizer=keras.optimizers.Adam(args.lr),
                       loss={"quality": masked_mae, "flag": flag_loss, "different": masked_bce},
                       loss_weights={"quality": QUALITY_WEIGHT, "flag": 1.0, "different": 1.0})
         initial_epoch = 0
 
     val = np.load(shards("val")[0])
-    val_features, val_quality = val["features"][:VALIDATION_SAMPLES], val["quality"][:VALIDATION_SAMPLES]
+    val_features = val["features"][:VALIDATION_SAMPLES][..., member.channels]
+    val_quality = val["quality"][:VALIDATION_SAMPLES]
     train = Shards("train")
     for epoch in range(initial_epoch, args.epochs):
         samples = train.refresh()
         lr = 0.5 * args.lr * (1 + math.cos(math.pi * epoch / args.epochs))
         model.optimizer.learning_rate.assign(lr)
         start = time.time()
-        history = model.fit(batches(train, args.steps, args.batch, seed=args.seed * 100003 + epoch),
+        history = model.fit(batches(train, member.channels, args.steps, args.batch, seed=member.seed * 100003 + epoch),
                             steps_per_epoch=args.steps, epochs=1, verbose=0)
         metrics = {"epoch": epoch + 1, "samples": samples, "lr": round(lr, 6),
                    **{k: round(float(v[-1]), 5) for k, v in history.history.items()},
                    **validate(model, val_features, val_quality), "seconds": round(time.time() - start, 1)}
         model.save(checkpoint)
-        export(model)
+        export(model, member)
         state.write_text(json.dumps({"epoch": epoch + 1, "args": vars(args), "metrics": metrics}))
         with log.open("a") as f:
             f.write(json.dumps(metrics) + "\n")

@@ -7,8 +7,8 @@ upsamples to pixels:
    20 candidate IJG qualities, fit to the image's own estimated table, zero fraction, AC
    energy) and of a grid at any phase (within-block blockiness profile, which shows a
    pasted region on a shifted grid).
-2. A small dilated CNN (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks plus a
-   global context) turns them into the QF of the last compression, P(compressed) and
+2. Small dilated CNNs (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks plus a
+   global context; an ensemble whose maps are averaged) turn them into the QF of the last compression, P(compressed) and
    P(history differs from the image's dominant one) per block.
 3. :func:`find_regions` segments the cells whose history differs from the image's
    dominant one into regions, helped by three classical cues: blocks off the dominant
@@ -53,6 +53,8 @@ ENERGY = len(QUALITIES) + 1
 """Channel of log1p(mean AC c^2) / 8."""
 OWN_TABLE = slice(len(QUALITIES) + 2, len(QUALITIES) + 6)
 """Channels of :func:`table_fit` with the image's own table."""
+TABLE_CUES = slice(len(QUALITIES) + 6, len(QUALITIES) + 9)
+"""Channels of the image's two tables (:class:`TableCues`)."""
 COLUMN_PHASES = slice(CHANNELS - 2 * BLOCK, CHANNELS - BLOCK)
 ROW_PHASES = slice(CHANNELS - BLOCK, CHANNELS)
 PHASES = slice(CHANNELS - 2 * BLOCK, CHANNELS)
@@ -763,9 +765,9 @@ def describe_regions(labels: np.ndarray, quality: np.ndarray, flag: np.ndarray) 
 
 
 def maps_available() -> bool:
-    """True when the QF-map network's weights ship (:func:`estimate_maps` needs them)."""
-    from .models.qfmap import WEIGHTS
-    return WEIGHTS.is_file()
+    """True when the QF-map networks' weights ship (:func:`estimate_maps` needs them)."""
+    from .models.qfmap import installed
+    return installed()
 
 
 def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -> QfMaps:
@@ -782,7 +784,7 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
         Deterministic. An image without a complete block gets empty maps (all 0 / False).
 
     Raises:
-        RuntimeError: when the network's weights are not installed (see :func:`maps_available`).
+        RuntimeError: when the networks' weights are not installed (see :func:`maps_available`).
     """
     from .models.qfmap import shared_model
 
@@ -793,9 +795,9 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
         return QfMaps(np.zeros((height, width), np.uint8), np.zeros((height, width), bool),
                       np.zeros((height, width), bool), [], empty, empty, np.zeros((0, 0), bool), grid,
                       {"compressed": False, "quality": 0.0})
-    model = shared_model(CHANNELS)
+    model = shared_model()
     if model is None:
-        raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap.weights.h5)")
+        raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap*.weights.h5)")
     flat = coefficients.reshape(-1, 64)
     tables = table_cues(coefficients)
     features = block_features(y, grid, coefficients, tables)

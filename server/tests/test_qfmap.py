@@ -1,5 +1,5 @@
-"""QF maps: block features, upsampling and region finding always; the shipped network on
-small synthetic collages when its weights are installed."""
+"""QF maps: block features, upsampling, region finding, the ensemble's averaging, and the
+shipped networks on small synthetic collages."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from dejpeg.features import block_dct, luma
 from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
                           block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
                           image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
-                          outline_pixels, phase_profiles, refine_quality, table_cues, to_pixels, two_table_split,
-                          two_tables)
+                          outline_pixels, phase_profiles, refine_quality, TABLE_CUES, table_cues, to_pixels,
+                          two_table_split, two_tables)
 from dejpeg.jpegfacts import IJG_LUMA_TABLES
+from dejpeg.models.qfmap import ALL_CHANNELS, MEMBERS, WITHOUT_TABLE_CUES, QfMapEnsemble, QfMapNetwork
 
 
 def jpeg(pixels: np.ndarray, quality: int) -> np.ndarray:
@@ -161,7 +162,21 @@ def test_last_table_quality_is_the_last_compression_of_a_double_jpeg(photo, firs
     assert last_table_quality(block_dct(luma(photo)).reshape(-1, 64))[1] < REFINE_EVIDENCE
 
 
-needs_weights = pytest.mark.skipif(not maps_available(), reason="QF-map weights not installed")
+def test_every_member_of_the_ensemble_ships():
+    assert maps_available() and [m.weights.is_file() for m in MEMBERS] == [True] * len(MEMBERS)
+
+
+def test_each_network_reads_its_own_channels_and_the_ensemble_averages_them(photo):
+    features, _ = features_of(jpeg(photo, 40))
+    without, every = (QfMapNetwork(next(m for m in MEMBERS if m.channels == c))
+                      for c in (WITHOUT_TABLE_CUES, ALL_CHANNELS))
+    changed = features.copy()
+    changed[..., TABLE_CUES] += 1.0
+    assert all(np.array_equal(a, b) for a, b in zip(without.predict(features), without.predict(changed)))
+    assert not np.allclose(every.predict(features)[2], every.predict(changed)[2])
+    pair = QfMapEnsemble([without, every])
+    for mean, a, b in zip(pair.predict(features), without.predict(features), every.predict(features)):
+        np.testing.assert_allclose(mean, (a + b) / 2, rtol=1e-5, atol=1e-5)
 
 
 def maps_of(pixels: np.ndarray):
@@ -169,7 +184,6 @@ def maps_of(pixels: np.ndarray):
     return estimate_maps(y, *grid_blocks(y))
 
 
-@needs_weights
 def test_compressed_region_in_a_clean_image_is_flagged_and_boxed(photo):
     pixels = photo.copy()
     pixels[96:256, 160:384] = jpeg(photo, 20)[96:256, 160:384]
@@ -183,14 +197,12 @@ def test_compressed_region_in_a_clean_image_is_flagged_and_boxed(photo):
     assert abs(maps.regions[0]["quality"] - 20) <= 8 and maps.regions[0]["rest_quality"] == 0.0
 
 
-@needs_weights
 def test_uniform_jpeg_gives_a_flat_map_near_its_quality(photo):
     maps = maps_of(jpeg(photo, 50)[2:, 1:])
     assert maps.flag.mean() > 0.95 and abs(float(np.median(maps.quality)) - 50) <= 5
     assert maps.regions == [] and not maps.different.any()
 
 
-@needs_weights
 def test_maps_are_deterministic_and_cover_odd_sizes(photo):
     pixels = jpeg(photo, 70)[:133, :201]
     first, second = maps_of(pixels), maps_of(pixels)

@@ -7,21 +7,26 @@ blocks = 360 px, residual), and three 1x1 heads. After the fourth convolution, t
 the features over the whole image (global context: what the image's dominant history looks
 like, whatever its size) is projected and added to every cell, so that a cell can tell
 whether its own history differs from the rest. About 69 k parameters; the maps of a 12 MP
-photo (375x500 cells) cost about 25 GFLOP, far below a pixel-resolution CNN.
+photo (375x500 cells) cost about 25 GFLOP per network, far below a pixel-resolution CNN.
+
+The shipped model is an ensemble (:data:`MEMBERS`): networks trained apart, on the same
+collages but with other inputs or seeds, whose block maps are averaged.
 
 The model is built and TensorFlow imported only when first needed (see :func:`shared_model`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..qfmap import CHANNELS, TABLE_CUES
 from . import import_keras
 
-WEIGHTS = Path(__file__).resolve().parent / "weights" / "qfmap.weights.h5"
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 QUALITY_SCALE = 100.0
 WIDTH = 32
 DILATIONS = (1, 2, 4, 8, 4, 2, 1)
@@ -59,19 +64,47 @@ def build_qfmap(channels: int):
     return keras.Model(features, outputs, name="qfmap")
 
 
-class QfMapModel:
-    """A loaded QF-map network; :meth:`predict` maps block features to block maps."""
+@dataclass(frozen=True)
+class Member:
+    """One network of the ensemble.
 
-    def __init__(self, channels: int, weights: Path = WEIGHTS):
+    Attributes:
+        name: its weights are ``weights/<name>.weights.h5``; ai-research/train_qfmap.py
+            trains it in ``<cache>/qfmap/<name>/``.
+        channels: indices of the block features (:func:`dejpeg.qfmap.block_features`) it reads.
+        seed: its training seed.
+    """
+
+    name: str
+    channels: tuple[int, ...]
+    seed: int
+
+    @property
+    def weights(self) -> Path:
+        return WEIGHTS_DIR / f"{self.name}.weights.h5"
+
+
+ALL_CHANNELS = tuple(range(CHANNELS))
+WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
+MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-tables", ALL_CHANNELS, 0))
+"""The shipped ensemble: the first network, trained before the two-table cues existed, and
+one that reads them (the model card, qfmap.md, has how each was trained)."""
+
+
+class QfMapNetwork:
+    """One loaded network; :meth:`predict` maps its block features to block maps."""
+
+    def __init__(self, member: Member):
         import_keras()
         import tensorflow as tf
 
-        self.model = build_qfmap(channels)
-        self.model.load_weights(weights)
+        self.channels = np.array(member.channels)
+        self.model = build_qfmap(len(member.channels))
+        self.model.load_weights(member.weights)
         self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
 
     def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Block maps from (Bh, Bw, K) float32 features.
+        """Block maps from (Bh, Bw, CHANNELS) float32 features (it reads its own channels).
 
         Returns:
             quality (Bh, Bw) float32 in 0..100 (QF of the last compression, meaningful
@@ -79,14 +112,31 @@ class QfMapModel:
             different (Bh, Bw) float32 in 0..1, P(the block's history differs from the
             image's dominant one).
         """
-        out = self._call(np.asarray(features, np.float32)[None])
+        out = self._call(np.asarray(features[..., self.channels], np.float32)[None])
         quality = np.asarray(out["quality"])[0, ..., 0] * QUALITY_SCALE
         probability, different = (1.0 / (1.0 + np.exp(-np.asarray(out[key])[0, ..., 0]))
                                   for key in ("flag", "different"))
         return quality.astype(np.float32), probability.astype(np.float32), different.astype(np.float32)
 
 
+class QfMapEnsemble:
+    """Loaded networks; :meth:`predict` averages their block maps."""
+
+    def __init__(self, networks: list[QfMapNetwork]):
+        self.networks = networks
+
+    def predict(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The mean of the members' :meth:`QfMapNetwork.predict` (same shapes and ranges)."""
+        maps = [network.predict(features) for network in self.networks]
+        return tuple(np.mean(each, axis=0, dtype=np.float32) for each in zip(*maps))
+
+
+def installed() -> bool:
+    """True when every member's weights ship."""
+    return all(member.weights.is_file() for member in MEMBERS)
+
+
 @lru_cache(maxsize=1)
-def shared_model(channels: int) -> QfMapModel | None:
-    """The shipped QF-map network, loaded once per process; None when no weights ship."""
-    return QfMapModel(channels) if WEIGHTS.is_file() else None
+def shared_model() -> QfMapEnsemble | None:
+    """The shipped ensemble, loaded once per process; None when a member's weights are missing."""
+    return QfMapEnsemble([QfMapNetwork(member) for member in MEMBERS]) if installed() else None
