@@ -131,6 +131,15 @@ def refined(pixels: np.ndarray, rough: np.ndarray, labels: np.ndarray) -> np.nda
     return refine_quality(rough, np.ones(rough.shape, bool), labels, coefficients, y, grid, phases)
 
 
+def test_flat_flagged_areas_of_a_never_compressed_image_are_no_region():
+    probability = np.zeros((40, 40), np.float32)
+    probability[5:15, 5:15] = probability[25:35, 25:35] = 0.99
+    weight = np.ones((40, 40), np.float32)
+    weight[5:15, 5:15] = 0.05                                 # flat, e.g. a blown-out highlight
+    labels = find_regions(np.zeros((40, 40), np.float32), probability, weight)
+    assert labels.max() == 1 and labels[30, 30] == 1 and not labels[5:15, 5:15].any()
+
+
 def test_refine_quality_snaps_each_segment_to_its_quantization_table(photo):
     pixels = jpeg(photo, 75)
     pixels[:, 256:] = jpeg(photo, 35)[:, 256:]
