@@ -103,6 +103,10 @@ LATTICE_FLOOR = -2.0
 this much: clipping and non-IJG decoders make a few of them)."""
 INFORMATIVE = 2.0
 """|c| from which a coefficient counts as evidence (smaller ones sit at 0 on every lattice)."""
+FLAT_DC_NOISE = 8.0 / np.sqrt(12.0)
+"""Deviation of a flat block's DC around its lattice point: its 64 pixels round to the same
+integer, so the DC moves by 8 x a rounding error uniform in [-1/2, 1/2] (a textured block's
+independent roundings average out)."""
 HYPOTHESIS_BLOCKS = 4096
 """Blocks (evenly strided, among those with at least 2 informative coefficients) on which the
 tables of :func:`two_tables` are chosen."""
@@ -482,7 +486,8 @@ def lattice_evidence(coefficients: np.ndarray, tables: np.ndarray, noise: float 
     q >= 2 adds ``max(log(q sum_j N(d + j q; 0, noise)), LATTICE_FLOOR)``, d its
     distance to the nearest multiple of q, j = -1, 0, 1: a quantized coefficient is q times
     likelier near a lattice point than a smooth, unquantized one, and unlikely between them;
-    steps within the noise (q = 2) tell almost nothing either way.
+    steps within the noise (q = 2) tell almost nothing either way. The DC of a flat block (no
+    informative AC coefficient) has the wider deviation :data:`FLAT_DC_NOISE`.
 
     Args:
         coefficients: (N, 64) block DCT, natural order; tables: (T, 64) steps;
@@ -492,19 +497,22 @@ def lattice_evidence(coefficients: np.ndarray, tables: np.ndarray, noise: float 
         (N, T) float32 sums over each block's coefficients (0 for a flat block).
     """
     noise = LATTICE_NOISE if noise is None else noise
-    rows, columns = np.nonzero(np.abs(coefficients) >= INFORMATIVE)      # the informative coefficients only
+    informative = np.abs(coefficients) >= INFORMATIVE
+    rows, columns = np.nonzero(informative)                           # the informative coefficients only
     values = coefficients[rows, columns].astype(np.float32)
+    flat_dc = (columns == 0) & ~informative[:, 1:].any(axis=1)[rows]
+    deviation = np.where(flat_dc, max(noise, FLAT_DC_NOISE), noise).astype(np.float32)
     out = np.zeros((len(coefficients), len(tables)), np.float32)
     for k, steps in enumerate(np.asarray(tables, np.float32)):      # few tables, each vectorised over coefficients
         q = steps[columns]
         used = q >= 2
-        c, q = values[used], q[used]
-        d = (c - q * np.rint(c / q)) / noise
-        scale = np.log(q / (noise * np.sqrt(2.0 * np.pi)))
+        c, q, sigma = values[used], q[used], deviation[used]
+        d = (c - q * np.rint(c / q)) / sigma
+        scale = np.log(q / (sigma * np.sqrt(2.0 * np.pi)))
         ratio = scale - 0.5 * np.square(d)
-        near = q < WRAPPED_STEPS * noise            # the neighbouring lattice points matter
+        near = q < WRAPPED_STEPS * sigma            # the neighbouring lattice points matter
         if near.any():
-            dn, qn = d[near], q[near] / noise
+            dn, qn = d[near], q[near] / sigma[near]
             wrapped = sum(np.exp(-0.5 * np.square(dn + j * qn)) for j in (-1, 0, 1))
             ratio[near] = scale[near] + np.log(wrapped)
         out[:, k] = np.bincount(rows[used], np.maximum(ratio, LATTICE_FLOOR), minlength=len(coefficients))

@@ -289,3 +289,17 @@ def test_lattice_evidence_prefers_the_true_table(photo):
     assert evidence.shape == (len(flat), 3) and evidence.dtype == np.float32
     assert np.argmax(evidence.sum(axis=0)) == 1
     assert (evidence[:, 1] >= evidence[:, [0, 2]].max(axis=1) - 1e-3).mean() > 0.9
+
+
+def test_a_flat_blocks_dc_is_judged_with_its_rounding_in_mind():
+    tables = IJG_LUMA_TABLES[[16, 57]].reshape(2, 64)            # QF 17 (DC step 47) and QF 58 (DC step 13)
+    flat = np.zeros((1, 64), np.float32)
+    flat[0, 0] = -144.0     # a QF-17 DC of -141 whose 64 pixels all rounded down: 3 off its lattice, 1 off QF 58's
+    evidence = lattice_evidence(flat, tables)[0]
+    assert evidence[0] > evidence[1] > 0
+    textured = flat.copy()
+    textured[0, 1] = tables[0, 1] * tables[1, 1]                 # an AC coefficient on both lattices
+    ac_only = textured.copy()
+    ac_only[0, 0] = 0.0
+    dc_term = lattice_evidence(textured, tables)[0] - lattice_evidence(ac_only, tables)[0]
+    assert dc_term[0] < 0                                        # in a textured block, 3 off the lattice is against it
