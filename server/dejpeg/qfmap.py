@@ -107,6 +107,10 @@ FLAT_DC_NOISE = 8.0 / np.sqrt(12.0)
 """Deviation of a flat block's DC around its lattice point: its 64 pixels round to the same
 integer, so the DC moves by 8 x a rounding error uniform in [-1/2, 1/2] (a textured block's
 independent roundings average out)."""
+CLIPPED_DC = (-8.0 * 127.5, 8.0 * 126.5)
+"""A DC at or beyond these (the block's mean within half a grey level of 0 or 255) is set by
+clipping, not by a quantizer: a blown-out highlight's DC, 1016, sits near the lattice of any
+step that nearly divides it."""
 HYPOTHESIS_BLOCKS = 4096
 """Blocks (evenly strided, among those with at least 2 informative coefficients) on which the
 tables of :func:`two_tables` are chosen."""
@@ -487,17 +491,19 @@ def lattice_evidence(coefficients: np.ndarray, tables: np.ndarray, noise: float 
     distance to the nearest multiple of q, j = -1, 0, 1: a quantized coefficient is q times
     likelier near a lattice point than a smooth, unquantized one, and unlikely between them;
     steps within the noise (q = 2) tell almost nothing either way. The DC of a flat block (no
-    informative AC coefficient) has the wider deviation :data:`FLAT_DC_NOISE`.
+    informative AC coefficient) has the wider deviation :data:`FLAT_DC_NOISE`; a DC at the
+    clipping level (:data:`CLIPPED_DC`) is no evidence.
 
     Args:
         coefficients: (N, 64) block DCT, natural order; tables: (T, 64) steps;
         noise: the deviation around a lattice point (default :data:`LATTICE_NOISE`).
 
     Returns:
-        (N, T) float32 sums over each block's coefficients (0 for a flat block).
+        (N, T) float32 sums over each block's coefficients (0 for a block without informative ones).
     """
     noise = LATTICE_NOISE if noise is None else noise
     informative = np.abs(coefficients) >= INFORMATIVE
+    informative[:, 0] &= (coefficients[:, 0] > CLIPPED_DC[0]) & (coefficients[:, 0] < CLIPPED_DC[1])
     rows, columns = np.nonzero(informative)                           # the informative coefficients only
     values = coefficients[rows, columns].astype(np.float32)
     flat_dc = (columns == 0) & ~informative[:, 1:].any(axis=1)[rows]

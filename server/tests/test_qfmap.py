@@ -291,7 +291,7 @@ def test_lattice_evidence_prefers_the_true_table(photo):
     assert (evidence[:, 1] >= evidence[:, [0, 2]].max(axis=1) - 1e-3).mean() > 0.9
 
 
-def test_a_flat_blocks_dc_is_judged_with_its_rounding_in_mind():
+def test_a_flat_blocks_dc_is_judged_with_its_rounding_and_clipping_in_mind():
     tables = IJG_LUMA_TABLES[[16, 57]].reshape(2, 64)            # QF 17 (DC step 47) and QF 58 (DC step 13)
     flat = np.zeros((1, 64), np.float32)
     flat[0, 0] = -144.0     # a QF-17 DC of -141 whose 64 pixels all rounded down: 3 off its lattice, 1 off QF 58's
@@ -303,3 +303,6 @@ def test_a_flat_blocks_dc_is_judged_with_its_rounding_in_mind():
     ac_only[0, 0] = 0.0
     dc_term = lattice_evidence(textured, tables)[0] - lattice_evidence(ac_only, tables)[0]
     assert dc_term[0] < 0                                        # in a textured block, 3 off the lattice is against it
+    blown_out = np.zeros((1, 64), np.float32)
+    blown_out[0, 0] = 8.0 * (255 - 128)                          # all 255: the DC is set by clipping
+    np.testing.assert_array_equal(lattice_evidence(blown_out, tables), 0.0)
