@@ -8,8 +8,8 @@ upsamples to pixels:
    energy) and of a grid at any phase (within-block blockiness profile, which shows a
    pasted region on a shifted grid).
 2. Small dilated CNNs (:mod:`dejpeg.models.qfmap`, receptive field 45 blocks plus a
-   global context; an ensemble whose maps are averaged) turn them into the QF of the last compression, P(compressed) and
-   P(history differs from the image's dominant one) per block.
+   global context; an ensemble whose maps are averaged) turn them into the QF of the last
+   compression, P(compressed) and P(history differs from the image's dominant one) per block.
 3. :func:`find_regions` segments the cells whose history differs from the image's
    dominant one into regions, helped by three classical cues: blocks off the dominant
    table's lattice (:func:`dominant_misfit`), blocks on the lattice of a coarser table
@@ -258,7 +258,7 @@ class TableCues:
     """
 
     table: np.ndarray
-    tables: np.ndarray | None
+    tables: np.ndarray
     evidence: np.ndarray
     ratio: np.ndarray
 
@@ -824,12 +824,12 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     if model is None:
         raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap*.weights.h5)")
     flat = coefficients.reshape(-1, 64)
-    tables = table_cues(coefficients)
-    features = block_features(y, grid, coefficients, tables)
+    image_tables = table_cues(coefficients)
+    features = block_features(y, grid, coefficients, image_tables)
     quality, probability, different = model.predict(features)
     flag_cells = probability >= FLAG_THRESHOLD
-    cues = (dominant_misfit(flat, tables.table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),
-            coarser_fit(flat, tables.table, different), two_table_split(tables)) \
+    cues = (dominant_misfit(flat, image_tables.table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),
+            coarser_fit(flat, image_tables.table, different), two_table_split(image_tables)) \
         if mostly_compressed(probability) else (None, None, None)    # find_regions uses them only then
     labels = find_regions(different, probability, evidence_weights(features), *cues)
     quality = refine_quality(quality, flag_cells, labels, coefficients, y, grid, features[..., PHASES])
