@@ -4,7 +4,8 @@ data/collages.py.
     .venv/bin/python ai-research/train_qfmap.py --member NAME [--epochs 60] [--steps 150] [--batch 16]
 
 The member fixes the block features the network reads and the seed. An epoch is ``--steps``
-batches drawn (seeded by the epoch) from every training shard that exists when the epoch
+batches drawn (seeded by the epoch) from every shard of the member's collages
+(``Member.collages``: data/collages.py ``--split train`` or ``wide``) that exists when the epoch
 starts, so training can start while collages.py still writes shards. Each batch is flipped at random (cell maps and the matching phase channels).
 Losses: QF/100 MAE over the blocks whose target is compressed, binary cross-entropy of
 the flag, and binary cross-entropy of "different" (:func:`different_targets`). Learning
@@ -202,7 +203,7 @@ def main() -> None:
     val = np.load(shards("val")[0])
     val_features = val["features"][:VALIDATION_SAMPLES][..., member.channels]
     val_quality = val["quality"][:VALIDATION_SAMPLES]
-    train = Shards("train")
+    train = Shards(member.collages)
     for epoch in range(initial_epoch, args.epochs):
         samples = train.refresh()
         lr = 0.5 * args.lr * (1 + math.cos(math.pi * epoch / args.epochs))

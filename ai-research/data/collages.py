@@ -18,6 +18,7 @@ what the served code computes.
 
     .venv/bin/python ai-research/data/collages.py --split train --shards 0:40
     .venv/bin/python ai-research/data/collages.py --split val --shards 0:4
+    .venv/bin/python ai-research/data/collages.py --split wide --shards 0:80
 
 writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 45)
 float16, quality (250, 40, 40) uint8). Sample i depends only on (split, i); existing
@@ -52,7 +53,10 @@ CELLS = 40
 MARGIN = 22
 """Extra clean pixels per side before the final crop (grid offset <= 7 + double shift <= 7 < 14)."""
 SHARD = 250
-SPLIT_SEEDS = {"train": 11, "val": 12}
+SPLIT_SEEDS = {"train": 11, "val": 12, "wide": 13}
+WIDE = ("train", "extra", "gray", "fine")
+"""The photo splits of the "wide" collages: every clean-luma photo of the recipe outside
+validation (the gray split's chroma traces do not reach the luma features)."""
 DATA = default_cache().parent / "qfmap"
 
 
@@ -191,13 +195,18 @@ def shards(split: str) -> list[Path]:
     return sorted(DATA.glob(f"{split}-[0-9][0-9][0-9][0-9].npz"))
 
 
+def photo_splits(split: str) -> tuple[str, ...]:
+    """The clean-photo splits (data/clean_photos.py) that the collages of ``split`` are cut from."""
+    return WIDE if split == "wide" else (split,)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=sorted(SPLIT_SEEDS), default="train")
     parser.add_argument("--shards", default="0:40", help="range first:end of shard indices")
     args = parser.parse_args()
     first, end = (int(v) for v in args.shards.split(":"))
-    photos = [p for _, p in load_split(args.split) if min(p.shape[:2]) >= SIZE + MARGIN]
+    photos = [p for split in photo_splits(args.split) for _, p in load_split(split) if min(p.shape[:2]) >= SIZE + MARGIN]
     for shard in range(first, end):
         print(build_shard(args.split, shard, photos), flush=True)
 

@@ -1,5 +1,6 @@
 """QF-map training (ai-research/train_qfmap.py): each ensemble member's batches hold the
-block features it reads, and the same seed gives the same batches."""
+block features it reads, the same seed gives the same batches, and no member learns from
+collages of the validation photos."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ai-research"))
 
+from data.clean_photos import SPLITS  # noqa: E402
+from data.collages import SPLIT_SEEDS, photo_splits  # noqa: E402
 from train_qfmap import Shards, batches  # noqa: E402
-from dejpeg.models.qfmap import ALL_CHANNELS, WITHOUT_TABLE_CUES  # noqa: E402
+from dejpeg.models.qfmap import ALL_CHANNELS, MEMBERS, WITHOUT_TABLE_CUES  # noqa: E402
 from dejpeg.qfmap import CHANNELS, TABLE_CUES  # noqa: E402
 
 
@@ -37,3 +40,10 @@ def test_a_member_gets_its_own_channels_of_the_same_batches():
     assert all(np.array_equal(a[0], b[0]) for a, b in zip(every, again))
     other = next(batches(data, ALL_CHANNELS, 1, 2, seed=6))
     assert not np.array_equal(other[0], every[0][0])
+
+
+def test_members_learn_from_every_photo_but_the_validation_ones():
+    assert set(photo_splits("wide")) == set(SPLITS) - {"val"}
+    assert photo_splits("train") == ("train",)
+    for member in MEMBERS:
+        assert member.collages in SPLIT_SEEDS and "val" not in photo_splits(member.collages)

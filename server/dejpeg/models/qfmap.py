@@ -73,11 +73,14 @@ class Member:
             trains it in ``<cache>/qfmap/<name>/``.
         channels: indices of the block features (:func:`dejpeg.qfmap.block_features`) it reads.
         seed: its training seed.
+        collages: the training collages it learns from (ai-research/data/collages.py
+            ``--split``: "train", or "wide" for those of every non-validation photo).
     """
 
     name: str
     channels: tuple[int, ...]
     seed: int
+    collages: str = "train"
 
     @property
     def weights(self) -> Path:
@@ -86,9 +89,10 @@ class Member:
 
 ALL_CHANNELS = tuple(range(CHANNELS))
 WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
-MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-tables", ALL_CHANNELS, 0))
-"""The shipped ensemble: the first network, trained before the two-table cues existed, and
-one that reads them (the model card, qfmap.md, has how each was trained)."""
+MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-wide-tables", ALL_CHANNELS, 0, "wide"))
+"""The shipped ensemble: the first network, trained before the two-table cues existed on the
+collages of the training photos, and one that reads them, trained on the collages of every
+non-validation photo (the model card, qfmap.md, has how each was trained and what else was tried)."""
 
 
 class QfMapNetwork:
