@@ -206,7 +206,8 @@ def main() -> None:
     parser.add_argument("--shards", default="0:40", help="range first:end of shard indices")
     args = parser.parse_args()
     first, end = (int(v) for v in args.shards.split(":"))
-    photos = [p for split in photo_splits(args.split) for _, p in load_split(split) if min(p.shape[:2]) >= SIZE + MARGIN]
+    photos = [p for split in photo_splits(args.split) for _, p in load_split(split)
+              if min(p.shape[:2]) >= SIZE + MARGIN]
     for shard in range(first, end):
         print(build_shard(args.split, shard, photos), flush=True)
 
