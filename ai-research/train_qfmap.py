@@ -194,7 +194,7 @@ def main() -> None:
         initial_epoch = json.loads(state.read_text())["epoch"]
         print(f"resuming after epoch {initial_epoch}", flush=True)
     else:
-        model = build_qfmap(len(member.channels))
+        model = build_qfmap(len(member.channels), member.width)
         model.compile(optimizer=keras.optimizers.Adam(args.lr),
                       loss={"quality": masked_mae, "flag": flag_loss, "different": masked_bce},
                       loss_weights={"quality": QUALITY_WEIGHT, "flag": 1.0, "different": 1.0})

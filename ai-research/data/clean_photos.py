@@ -4,10 +4,11 @@ Recipe (see README.md beside this file):
 
 1. ``apt-get download`` a few wallpaper/data packages (exact versions when the
    archive has them) and ``dpkg -x`` them into the cache; no root install.
-2. Collect the candidate JPEG photographs: the largest JPEG inside each
-   Enlightenment background (``.edj`` = Eet container), and the lomiri, plasma,
-   digikam and MATE nature JPEGs.  Non-photographs (renders, textures) are
-   dropped with a reason.
+2. Collect the candidate photographs: the largest JPEG inside each
+   Enlightenment background (``.edj`` = Eet container), the lomiri, plasma,
+   digikam and MATE nature JPEGs, and (recipe version 6) the LXQt wallpapers
+   (JPEG and PNG) and the SDDM Maldives background.  Non-photographs (renders,
+   textures) are dropped with a reason.
 3. Reduce each photo 4x by exact 4x4 box averaging (``Image.reduce(4)``) after
    cropping 2 pixels from the top-left corner and then to a multiple of 4: every
    8x8 JPEG block boundary of the source then falls in the *middle* of a 4x4
@@ -16,14 +17,16 @@ Recipe (see README.md beside this file):
 4. Verify: blockiness at all 8 phases (Y, Cb, Cr; horizontal and vertical) and
    DCT-coefficient periodicity, before and after; drop any image that keeps
    traces.
-5. Split by image into train / val / extra / gray, write
-   ``DIR/{train,val,extra,gray}/<source>_<name>.png`` and ``DIR/manifest.json``.
+5. Split by image into train / val / extra / gray / added / added-gray, write
+   ``DIR/<split>/<source>_<name>.png`` and ``DIR/manifest.json``.
    Each train photo is also reduced only 2x (crop 1 px: boundaries mid-box again)
    and verified the same way; the copies that pass go to "fine" (the same scenes
    at twice the detail, 4x the pixels; restorer only).
    "extra" holds the photos that pass the same verification but lie outside the
    first recipe (sources saved at quality < 90, and the MATE package); "gray" the
    photos whose only traces are in the chroma planes, saved as their (clean) luma.
+   "added" and "added-gray" are the same two kinds from the packages of recipe
+   version 6, kept apart so that the models trained before keep their data.
    The detector and the QF-map model train on train (their shipped weights were
    trained on it), the restorer on train + extra, plus gray for part of its gray
    samples.
@@ -53,8 +56,9 @@ from PIL import Image, ImageCms
 
 from dejpeg.features import block_dct, luma
 from dejpeg.jpegfacts import read_jpeg_facts
+from dejpeg.qfmap import image_table
 
-RECIPE_VERSION = 5
+RECIPE_VERSION = 6
 REDUCE = 4            # box-averaging factor
 CROP_OFFSET = 2       # puts source 8x8 block boundaries mid-box (see module doc)
 FINE_REDUCE = 2       # the "fine" copies of the train photos ...
@@ -71,10 +75,13 @@ PACKAGES = {  # package -> wanted version
     "plasma-workspace-wallpapers": "4:5.27.5-2",
     "digikam-data": "4:7.9.0-1",
     "mate-backgrounds": "1.26.0-1",
+    "lxqt-themes": "1.2.0-1",
+    "sddm-theme-maldives": "0.19.0-5",
 }
 EXTRA_PACKAGES = {"mate-backgrounds"}  # their photos go to the "extra" split
+ADDED_PACKAGES = {"lxqt-themes", "sddm-theme-maldives"}  # recipe version 6: "added", "added-gray"
 
-# Inspected by eye: JPEG wallpapers in these packages that are not photographs.
+# Inspected by eye: wallpapers (JPEG or PNG) in these packages that are not photographs.
 NOT_PHOTOS = {
     "enlightenment_Dunes": "flat vector illustration",
     "enlightenment_Flat-Fan": "flat vector illustration",
@@ -93,11 +100,25 @@ NOT_PHOTOS = {
     "plasma_SafeLanding": "illustration",
     "plasma_Shell": "render",
     "plasma_Volna": "low-poly render",
+    "lxqt_kde-plasma": "render",
+    "lxqt_lxqt-origami-green": "render",
+    "lxqt_origami-bright-logo": "render with logo",
+    "lxqt_origami-dark": "render",
+    "lxqt_origami-light": "render",
+    "lxqt_plasma-logo-bright": "render with logo",
+    "lxqt_plasma-logo-dark": "render with logo",
+    "lxqt_plasma_arch": "render with logo",
+    "lxqt_simple_blue_widescreen": "render",
+    "lxqt_triangles": "low-poly render",
+    "lxqt_triangles-logo": "low-poly render with logo",
+    "lxqt_waves-logo": "render with logo",
+    "lxqt_waves-purple-logo": "render with logo",
+    "maldives_maldives": "screenshot of the login screen over maldives_background",
 }
 
 # Validation images, chosen for diversity (foliage, snow, dusk landscape,
 # indoor still life, sky); everything else is train.
-SPLITS = ("train", "val", "extra", "gray", "fine")
+SPLITS = ("train", "val", "extra", "gray", "fine", "added", "added-gray")
 VAL = {
     "enlightenment_Red-Maple",
     "enlightenment_Snow-Trees",
@@ -183,7 +204,7 @@ def largest_eet_jpeg(path: Path) -> tuple[str, bytes] | None:
     return best
 
 
-def lomiri_licenses(root: Path) -> dict[str, str]:
+def dep5_licenses(root: Path) -> dict[str, str]:
     """Basename -> license from a DEP-5 ``debian/copyright`` file."""
     text = next(root.glob("usr/share/doc/*/copyright")).read_text()
     out = {}
@@ -197,35 +218,44 @@ def lomiri_licenses(root: Path) -> dict[str, str]:
 
 
 def candidates(roots: dict[str, Path]):
-    """Yield every candidate JPEG as a dict: key, package, file, license, jpeg (bytes)."""
+    """Yield every candidate as a dict: key, package, file, license, data (JPEG or PNG bytes)."""
     bg = roots["enlightenment-data"] / "usr/share/enlightenment/data/backgrounds"
     for edj in sorted(bg.glob("*.edj")):
         hit = largest_eet_jpeg(edj)  # None for the Squiggle*.edj (no JPEG inside)
         if hit:
             yield dict(key=f"enlightenment_{edj.stem}", package="enlightenment-data",
                        file=f"{edj.relative_to(roots['enlightenment-data'])}:{hit[0]}",
-                       license="BSD-2-clause", jpeg=hit[1])
+                       license="BSD-2-clause", data=hit[1])
     for pkg in ("lomiri-wallpapers-16.04", "lomiri-wallpapers-20.04"):
-        lic = lomiri_licenses(roots[pkg])
+        lic = dep5_licenses(roots[pkg])
         for f in sorted((roots[pkg] / "usr/share/backgrounds").glob("*.jpg")):
             yield dict(key=f"lomiri_{f.stem.split('_by_')[0]}", package=pkg,
                        file=str(f.relative_to(roots[pkg])), license=lic.get(f.name, "unknown"),
-                       jpeg=f.read_bytes())
+                       data=f.read_bytes())
     root = roots["plasma-workspace-wallpapers"]
     for wall in sorted((root / "usr/share/wallpapers").iterdir()):
         jpgs = [f for f in wall.glob("contents/images/*.jpg") if not f.is_symlink()]
         if jpgs:  # the other sizes are symlinks to one file, or smaller crops
             f = max(jpgs, key=lambda p: p.stat().st_size)
             yield dict(key=f"plasma_{wall.name}", package="plasma-workspace-wallpapers",
-                       file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
+                       file=str(f.relative_to(root)), license="GPL-2+", data=f.read_bytes())
     root = roots["digikam-data"]
     f = root / "usr/share/digikam/about/images/body-background.jpg"
     yield dict(key="digikam_body-background", package="digikam-data",
-               file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
+               file=str(f.relative_to(root)), license="GPL-2+", data=f.read_bytes())
     root = roots["mate-backgrounds"]
     for f in sorted((root / "usr/share/backgrounds/mate/nature").glob("*.jpg")):
         yield dict(key=f"mate_{f.stem}", package="mate-backgrounds",
-                   file=str(f.relative_to(root)), license="GPL-2+", jpeg=f.read_bytes())
+                   file=str(f.relative_to(root)), license="GPL-2+", data=f.read_bytes())
+    root = roots["lxqt-themes"]  # the folder's License file: CC-BY-SA-3.0, LXQt Project Team
+    for f in sorted((root / "usr/share/lxqt/wallpapers").glob("*.[jp][pn]g")):
+        yield dict(key=f"lxqt_{f.stem}", package="lxqt-themes",
+                   file=str(f.relative_to(root)), license="CC-BY-SA-3.0", data=f.read_bytes())
+    root = roots["sddm-theme-maldives"]
+    lic = dep5_licenses(root)
+    for f in sorted((root / "usr/share/sddm/themes/maldives").glob("*.jpg")):
+        yield dict(key=f"maldives_{f.stem}", package="sddm-theme-maldives",
+                   file=str(f.relative_to(root)), license=lic.get(f.name, "unknown"), data=f.read_bytes())
 
 
 # --------------------------------------------------------------- measures
@@ -349,17 +379,26 @@ def fine_copy(rgb: np.ndarray, steps: np.ndarray, icc: bytes | None) -> tuple[di
 def process(cand: dict) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
     """Evaluate one candidate: returns its manifest entry, the clean image (or None) and,
     for a train photo, its fine copy (or None; :func:`fine_copy`)."""
-    im = Image.open(io.BytesIO(cand.pop("jpeg")))
-    quality, fit = jpeg_quality(im)
-    entry = {**cand, "jpeg_quality": quality, "ijg_table_error": round(fit, 2),
-             "subsampling": [list(c[1:3]) for c in im.layer], "size": list(im.size)}
+    im = Image.open(io.BytesIO(cand.pop("data")))
+    if im.format == "JPEG":
+        quality, fit = jpeg_quality(im)
+        entry = {**cand, "jpeg_quality": quality, "ijg_table_error": round(fit, 2),
+                 "subsampling": [list(c[1:3]) for c in im.layer], "size": list(im.size)}
+    else:  # a PNG: no table of its own, maybe decoded from a JPEG once
+        entry = {**cand, "format": im.format, "jpeg_quality": None, "size": list(im.size)}
     key = cand["key"]
     if key in NOT_PHOTOS:
         return {**entry, "kept": False, "reason": f"not a photograph: {NOT_PHOTOS[key]}"}, None, None
+    if im.mode == "RGBA" and im.getextrema()[3][0] < 255:
+        return {**entry, "kept": False, "reason": "transparent pixels"}, None, None
     icc = im.info.get("icc_profile")
     rgb = np.asarray(im.convert("RGB"))
     small = reduce_clean(rgb)
-    steps = np.asarray(im.quantization[0])
+    if im.format == "JPEG":
+        steps = np.asarray(im.quantization[0])
+    else:
+        steps = image_table(block_dct(luma(rgb), 0, 0).reshape(-1, 64))
+        entry["estimated_steps"] = steps.tolist()
     before, after = blockiness(rgb), blockiness(small)
     entry.update(
         clean_size=[small.shape[1], small.shape[0]],
@@ -390,10 +429,12 @@ def process(cand: dict) -> tuple[dict, np.ndarray | None, np.ndarray | None]:
 
 
 def split_of(entry: dict) -> str:
-    """"val" (listed in VAL), "gray" (luma only clean), "extra" (below MIN_QUALITY or from
-    EXTRA_PACKAGES) or "train"."""
+    """"val" (listed in VAL), "added" / "added-gray" (from ADDED_PACKAGES; luma only clean),
+    "gray" (luma only clean), "extra" (below MIN_QUALITY or from EXTRA_PACKAGES) or "train"."""
     if entry["key"] in VAL:
         return "val"
+    if entry["package"] in ADDED_PACKAGES:
+        return "added-gray" if entry.get("luma_only") else "added"
     if entry.get("luma_only"):
         return "gray"
     if entry["jpeg_quality"] < MIN_QUALITY or entry["package"] in EXTRA_PACKAGES:
@@ -430,7 +471,7 @@ def build(cache: Path, force: bool = False) -> dict:
         if fine is not None:
             entry["fine"]["png"] = f"fine/{entry['key']}.png"
             Image.fromarray(fine).save(cache / entry["fine"]["png"])
-        print(f"  {'keep' if entry['kept'] else 'drop'} {entry['key']:32s} q{entry['jpeg_quality']:<3d} "
+        print(f"  {'keep' if entry['kept'] else 'drop'} {entry['key']:32s} q{entry['jpeg_quality'] or '--'!s:<3} "
               f"{entry['reason']}")
         images.append(entry)
     manifest = {"recipe_version": RECIPE_VERSION, "reduce": REDUCE, "crop_offset": CROP_OFFSET,

@@ -19,6 +19,7 @@ what the served code computes.
     .venv/bin/python ai-research/data/collages.py --split train --shards 0:40
     .venv/bin/python ai-research/data/collages.py --split val --shards 0:4
     .venv/bin/python ai-research/data/collages.py --split wide --shards 0:80
+    .venv/bin/python ai-research/data/collages.py --split wider --shards 0:80
 
 writes <cache>/qfmap/<split>-NNNN.npz (250 samples each; features (250, 40, 40, 45)
 float16, quality (250, 40, 40) uint8). Sample i depends only on (split, i); existing
@@ -53,10 +54,12 @@ CELLS = 40
 MARGIN = 22
 """Extra clean pixels per side before the final crop (grid offset <= 7 + double shift <= 7 < 14)."""
 SHARD = 250
-SPLIT_SEEDS = {"train": 11, "val": 12, "wide": 13}
-WIDE = ("train", "extra", "gray", "fine")
-"""The photo splits of the "wide" collages: every clean-luma photo of the recipe outside
-validation (the gray split's chroma traces do not reach the luma features)."""
+SPLIT_SEEDS = {"train": 11, "val": 12, "wide": 13, "wider": 14}
+PHOTO_SPLITS = {"wide": ("train", "extra", "gray", "fine"),
+                "wider": ("train", "extra", "gray", "fine", "added", "added-gray")}
+"""The photo splits of the collage splits that are not photo splits themselves: "wide", every
+clean-luma photo of recipe version 5 outside validation (the gray splits' chroma traces do not
+reach the luma features); "wider", the same with the photos that version 6 added."""
 DATA = default_cache().parent / "qfmap"
 
 
@@ -197,7 +200,7 @@ def shards(split: str) -> list[Path]:
 
 def photo_splits(split: str) -> tuple[str, ...]:
     """The clean-photo splits (data/clean_photos.py) that the collages of ``split`` are cut from."""
-    return WIDE if split == "wide" else (split,)
+    return PHOTO_SPLITS.get(split, (split,))
 
 
 def main() -> None:

@@ -43,7 +43,8 @@ def test_a_member_gets_its_own_channels_of_the_same_batches():
 
 
 def test_members_learn_from_every_photo_but_the_validation_ones():
-    assert set(photo_splits("wide")) == set(SPLITS) - {"val"}
+    assert set(photo_splits("wider")) == set(SPLITS) - {"val"}
+    assert set(photo_splits("wide")) == set(SPLITS) - {"val", "added", "added-gray"}
     assert photo_splits("train") == ("train",)
     for member in MEMBERS:
         assert member.collages in SPLIT_SEEDS and "val" not in photo_splits(member.collages)

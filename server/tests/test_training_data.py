@@ -12,7 +12,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ai-research"))
 
-from data.clean_photos import fine_copy  # noqa: E402
+from data.clean_photos import fine_copy, process, split_of  # noqa: E402
 from data.restorer_data import PatchSampler  # noqa: E402
 
 
@@ -38,3 +38,25 @@ def test_fine_copies_keep_only_trace_free_reductions(make_photo, encode):
         assert record["kept"] == kept and (copy is not None) == kept
         assert record["size"] == [511 // 2, 383 // 2]
     assert copy.shape == (191, 255, 3) and copy.dtype == np.uint8
+
+
+def test_png_sources_are_measured_against_the_table_their_pixels_show(make_photo, encode):
+    jpeg = Image.open(io.BytesIO(encode(np.array(make_photo(384, 512, seed=5)), quality=50, subsampling=0)))
+    png = encode(np.asarray(jpeg.convert("RGB")), "PNG")
+    entry, _, fine = process({"key": "lxqt_test", "package": "lxqt-themes", "file": "test.png",
+                              "license": "CC-BY-SA-3.0", "data": png})
+    steps, table = np.array(entry["estimated_steps"]), np.asarray(jpeg.quantization[0])
+    found = steps > 0
+    assert entry["jpeg_quality"] is None and found.sum() >= 20
+    assert np.mean(steps[found] == table[found]) > 0.9       # most steps read back from the pixels
+    assert entry["dct_periodicity_before"] > 0.3 and fine is None   # only train photos get fine copies
+    if entry["kept"]:
+        assert split_of(entry) == ("added-gray" if entry.get("luma_only") else "added")
+
+
+def test_transparent_sources_are_dropped(make_photo, encode):
+    rgba = np.dstack([make_photo(64, 64, seed=6), np.full((64, 64), 255, np.uint8)])
+    rgba[0, 0, 3] = 0
+    entry, clean, _ = process({"key": "lxqt_alpha", "package": "lxqt-themes", "file": "alpha.png",
+                               "license": "CC-BY-SA-3.0", "data": encode(rgba, "PNG")})
+    assert not entry["kept"] and entry["reason"] == "transparent pixels" and clean is None

@@ -6,11 +6,12 @@ projection, seven 3x3 convolutions with dilations 1-2-4-8-4-2-1 (receptive field
 blocks = 360 px, residual), and three 1x1 heads. After the fourth convolution, the mean of
 the features over the whole image (global context: what the image's dominant history looks
 like, whatever its size) is projected and added to every cell, so that a cell can tell
-whether its own history differs from the rest. About 69 k parameters; the maps of a 12 MP
-photo (375x500 cells) cost about 25 GFLOP per network, far below a pixel-resolution CNN.
+whether its own history differs from the rest. About 69 k parameters at the default width of
+32 channels (274 k at 64); the maps of a 12 MP photo (375x500 cells) cost about 25 GFLOP per
+32-channel network (four times as much at 64), far below a pixel-resolution CNN.
 
-The shipped model is an ensemble (:data:`MEMBERS`): networks trained apart, on the same
-collages but with other inputs or seeds, whose block maps are averaged.
+The shipped model is an ensemble (:data:`MEMBERS`): networks trained apart (other inputs,
+collages or widths), whose block maps are averaged.
 
 The model is built and TensorFlow imported only when first needed (see :func:`shared_model`).
 """
@@ -29,16 +30,18 @@ from . import import_keras
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 QUALITY_SCALE = 100.0
 WIDTH = 32
+"""Channels of every layer, unless a member sets its own."""
 DILATIONS = (1, 2, 4, 8, 4, 2, 1)
 CONTEXT_AFTER = 3
 """Index of the convolution after which the global context joins."""
 
 
-def build_qfmap(channels: int):
+def build_qfmap(channels: int, width: int = WIDTH):
     """The Keras network.
 
     Args:
         channels: K, the number of block features.
+        width: channels of every hidden layer.
 
     Input: (N, Bh, Bw, K) float32 block features (any Bh, Bw).
     Outputs: {"quality": (N, Bh, Bw, 1) sigmoid, QF / 100 of the last compression;
@@ -49,15 +52,15 @@ def build_qfmap(channels: int):
     layers = keras.layers
 
     features = keras.Input((None, None, channels), name="features")
-    x = layers.Conv2D(WIDTH, 1, activation="relu")(features)
+    x = layers.Conv2D(width, 1, activation="relu")(features)
     for index, dilation in enumerate(DILATIONS):
-        y = layers.Conv2D(WIDTH, 3, dilation_rate=dilation, padding="same", activation="relu")(x)
+        y = layers.Conv2D(width, 3, dilation_rate=dilation, padding="same", activation="relu")(x)
         x = layers.Add()([x, y])
         if index == CONTEXT_AFTER:
-            context = layers.GlobalAveragePooling2D(keepdims=True)(x)                # (N, 1, 1, WIDTH)
-            context = layers.Dense(WIDTH, activation="relu")(context)
-            x = x + layers.Dense(WIDTH)(context)                                      # broadcast to every cell
-    x = layers.Conv2D(WIDTH, 1, activation="relu")(x)
+            context = layers.GlobalAveragePooling2D(keepdims=True)(x)                # (N, 1, 1, width)
+            context = layers.Dense(width, activation="relu")(context)
+            x = x + layers.Dense(width)(context)                                      # broadcast to every cell
+    x = layers.Conv2D(width, 1, activation="relu")(x)
     outputs = {"quality": layers.Conv2D(1, 1, activation="sigmoid", name="quality")(x),
                "flag": layers.Conv2D(1, 1, name="flag")(x),
                "different": layers.Conv2D(1, 1, name="different")(x)}
@@ -75,12 +78,14 @@ class Member:
         seed: its training seed.
         collages: the training collages it learns from (ai-research/data/collages.py
             ``--split``: "train", or "wide" for those of every non-validation photo).
+        width: channels of its hidden layers.
     """
 
     name: str
     channels: tuple[int, ...]
     seed: int
     collages: str = "train"
+    width: int = WIDTH
 
     @property
     def weights(self) -> Path:
@@ -89,10 +94,11 @@ class Member:
 
 ALL_CHANNELS = tuple(range(CHANNELS))
 WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
-MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-wide-tables", ALL_CHANNELS, 0, "wide"))
+MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-wider-tables64", ALL_CHANNELS, 0, "wider", 64))
 """The shipped ensemble: the first network, trained before the two-table cues existed on the
-collages of the training photos, and one that reads them, trained on the collages of every
-non-validation photo (the model card, qfmap.md, has how each was trained and what else was tried)."""
+collages of the training photos, and a twice as wide one that reads them, trained on the
+collages of every non-validation photo (the model card, qfmap.md, has how each was trained and
+what else was tried)."""
 
 
 class QfMapNetwork:
@@ -103,7 +109,7 @@ class QfMapNetwork:
         import tensorflow as tf
 
         self.channels = np.array(member.channels)
-        self.model = build_qfmap(len(member.channels))
+        self.model = build_qfmap(len(member.channels), member.width)
         self.model.load_weights(member.weights)
         self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
 
