@@ -77,7 +77,8 @@ class Member:
         channels: indices of the block features (:func:`dejpeg.qfmap.block_features`) it reads.
         seed: its training seed.
         collages: the training collages it learns from (ai-research/data/collages.py
-            ``--split``: "train", or "wide" for those of every non-validation photo).
+            ``--split``: "train", or "wide" / "wider" for those of every non-validation photo
+            of clean-photo recipe version 5 / 6).
         width: channels of its hidden layers.
     """
 
@@ -94,7 +95,8 @@ class Member:
 
 ALL_CHANNELS = tuple(range(CHANNELS))
 WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
-MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0), Member("qfmap-wider-tables64", ALL_CHANNELS, 0, "wider", 64))
+MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0),
+           Member("qfmap-wider-tables64", ALL_CHANNELS, 0, "wider", width=64))
 """The shipped ensemble: the first network, trained before the two-table cues existed on the
 collages of the training photos, and a twice as wide one that reads them, trained on the
 collages of every non-validation photo (the model card, qfmap.md, has how each was trained and
