@@ -6,7 +6,8 @@ data/collages.py.
 The member fixes the block features the network reads and the seed. An epoch is ``--steps``
 batches drawn (seeded by the epoch) from every shard of the member's collages
 (``Member.collages``: data/collages.py ``--split train``, ``wide`` or ``wider``) that exists
-when the epoch starts, so training can start while collages.py still writes shards. Each batch is flipped at random (cell maps and the matching phase channels).
+when the epoch starts, so training can start while collages.py still writes shards. Each
+batch is flipped at random (cell maps and the matching phase channels).
 Losses: QF/100 MAE over the blocks whose target is compressed, binary cross-entropy of
 the flag, and binary cross-entropy of "different" (:func:`different_targets`). Learning
 rate: cosine from --lr over --epochs.

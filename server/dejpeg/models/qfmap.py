@@ -30,7 +30,7 @@ from . import import_keras
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 QUALITY_SCALE = 100.0
 WIDTH = 32
-"""Channels of every layer, unless a member sets its own."""
+"""Channels of every hidden layer, unless a member sets its own."""
 DILATIONS = (1, 2, 4, 8, 4, 2, 1)
 CONTEXT_AFTER = 3
 """Index of the convolution after which the global context joins."""
