@@ -55,8 +55,8 @@ MARGIN = 22
 """Extra clean pixels per side before the final crop (grid offset <= 7 + double shift <= 7 < 14)."""
 SHARD = 250
 SPLIT_SEEDS = {"train": 11, "val": 12, "wide": 13, "wider": 14}
-PHOTO_SPLITS = {"wide": ("train", "extra", "gray", "fine"),
-                "wider": ("train", "extra", "gray", "fine", "added", "added-gray")}
+VERSION_5 = ("train", "extra", "gray", "fine")
+PHOTO_SPLITS = {"wide": VERSION_5, "wider": VERSION_5 + ("added", "added-gray")}
 """The photo splits of the collage splits that are not photo splits themselves: "wide", every
 clean-luma photo of recipe version 5 outside validation (the gray splits' chroma traces do not
 reach the luma features); "wider", the same with the photos that version 6 added."""
