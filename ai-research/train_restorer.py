@@ -2,8 +2,8 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--fine-steps 6000] [--critic-steps 1000] [--gan-steps 1000] \\
-        [--init-weights W] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 20000] \\
+        [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -25,7 +25,7 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    ``--gray-steps`` steps on gray samples only (35% of them from the luma-only photos, about
    their share of the pixels), validated on gray patches only. Its best weights go to
    ``restorer-psnr-gray.weights.h5`` when they beat the weights it started from (on those
-   gray patches). The stages below do not start from it.
+   gray patches). The colour stages below do not start from it.
 1e. ``multiscale``: from the end of 1d, the same loss on the same gray samples drawn from the
    photos at scales 1, 0.9, ..., 0.5 (data/restorer_data.py ``rescaled``: more texture per
    pixel, as in DnCNN's training), ``--multiscale-steps`` steps, warm-up to 5e-5 then cosine to
@@ -36,6 +36,15 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    and validation as 1e on gray samples drawn from the train + extra photos and their "fine"
    split (the train photos reduced 2x instead of 4x: the same scenes with twice the detail),
    ``--fine-steps`` steps. Its best weights replace the gray specialist when they beat it.
+   Stages 1d-1f export to ``restorer-psnr-gray.weights.h5`` (:data:`ONE_BLOCK_GRAY_WEIGHTS`).
+   ``--gray-init-weights W`` skips them and starts the next stage from ``W``.
+1g. ``deeper``: the best gray specialist of 1d-1f with a second residual block at H/8
+   (:func:`dejpeg.models.restorer.deepened`: the new block starts as the identity; 985,804
+   parameters), the same loss and schedule as 1b (warm-up to 1e-4, cosine to 1e-6) on gray
+   samples of the fine stage's photos plus the clean-photo recipe's "added" and "added-gray"
+   splits, ``--deeper-steps`` steps, validated on 1e's 160 gray patches every ``--val-every``
+   steps. Its best weights are the shipped gray specialist,
+   ``restorer-psnr-gray-deeper.weights.h5``.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen), on their detail layer (see :func:`build_critic`).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -75,7 +84,7 @@ import tensorflow as tf
 
 from data.clean_photos import load_split
 from data.restorer_data import PatchSampler, rescaled, validation_set
-from dejpeg.models.restorer import MODELS, build_restorer
+from dejpeg.models.restorer import MODELS, build_restorer, deepened
 
 MS_SSIM_POWERS = tuple(p / 0.6305 for p in (0.0448, 0.2856, 0.3001))
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
@@ -84,6 +93,8 @@ WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
 LR_EXTEND_MAX, LR_EXTEND_MIN = 1e-4, 1e-6
 LR_MULTISCALE_MAX = 5e-5
 GRAY_SPLIT_SHARE = 0.35
+ONE_BLOCK_GRAY_WEIGHTS = "restorer-psnr-gray.weights.h5"
+"""Where stages 1d-1f export their best gray specialist (shipped until stage 1g existed)."""
 """Share of stage 1d's samples drawn from the luma-only photos: their share of the pixels
 (6.8 MP of 18.9 MP with train + extra)."""
 SIGNATURE = (tf.TensorSpec([None, None, None, 3], tf.uint8), tf.TensorSpec([None, None, None, 3], tf.uint8),
@@ -287,11 +298,11 @@ class Trainer:
         return generator, str(a.pretrain_steps)
 
     def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int,
-                  lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), **export):
-        """Stage 1b, 1c, 1d, 1e or 1f: from the pretrained generator, the same loss on other samples
-        (``export``: ``export_name``, ``val`` and ``val_every`` of :meth:`pixel_stage`)."""
-        generator = build_restorer()
-        generator.set_weights(pretrained.get_weights())
+                  lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), blocks: int = 1, **export):
+        """Stage 1b-1g: from the pretrained (one-block) generator, the same loss on other samples,
+        with ``blocks`` residual blocks at H/8 (:func:`deepened`; ``export``: ``export_name``,
+        ``val`` and ``val_every`` of :meth:`pixel_stage`)."""
+        generator = deepened(pretrained, blocks)
         self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps, lr, batch_offset=batch_offset,
                          beat_start=True, **export)
         return generator, f"{label}-{stage}-{steps}"
@@ -370,8 +381,11 @@ def main() -> None:
     p.add_argument("--gray-steps", type=int, default=15000)
     p.add_argument("--multiscale-steps", type=int, default=6000)
     p.add_argument("--fine-steps", type=int, default=6000)
+    p.add_argument("--deeper-steps", type=int, default=20000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
+    p.add_argument("--gray-init-weights", default=None,
+                   help="skip stages 1d-1f: stage 1g starts from these gray-specialist weights")
     p.add_argument("--critic-steps", type=int, default=1000)
     p.add_argument("--gan-steps", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
@@ -385,15 +399,21 @@ def main() -> None:
     trainer = Trainer(args)
     generator, label = trainer.pretrain()
     sampler = trainer.sampler
-    wide = trainer.sampler.photos + photos("extra") if args.extend_steps or args.luma_steps or args.gray_steps else []
+    wide = trainer.sampler.photos + photos("extra")
     if args.extend_steps:
         sampler = PatchSampler(wide, seed=args.seed)
         generator, label = trainer.fine_tune(generator, label, "extend", sampler, args.extend_steps, 20_000_000)
     if args.luma_steps:
         sampler = PatchSampler(wide, seed=args.seed, gray_photos=photos("gray"))
         generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
-    if args.gray_steps:
-        gray_weights = MODELS["restore-psnr"].gray_weights.name
+    gray_weights = ONE_BLOCK_GRAY_WEIGHTS
+    specialist = None
+    if args.gray_init_weights:
+        specialist = build_restorer()
+        specialist.load_weights(args.gray_init_weights)
+        gray_label = "gray-weights"
+        trainer.log(stage="gray", event="skipped", gray_init_weights=str(args.gray_init_weights))
+    elif args.gray_steps:
         gray = PatchSampler(wide, seed=args.seed, gray=1.0, gray_photos=photos("gray"), gray_only=GRAY_SPLIT_SHARE)
         specialist, gray_label = trainer.fine_tune(generator, label, "gray", gray, args.gray_steps, 40_000_000,
                                                    export_name=gray_weights,
@@ -413,6 +433,15 @@ def main() -> None:
             trainer.fine_tune(specialist, gray_label, "fine", fine, args.fine_steps, 60_000_000,
                               lr=(LR_MULTISCALE_MAX, LR_EXTEND_MIN), export_name=gray_weights,
                               val=validation_set(photos("val"), per_photo=32, gray_only=True), val_every=500)
+            gray_label += f"-fine-{args.fine_steps}"
+        specialist.load_weights(trainer.export_dir / gray_weights)          # the best of 1d-1f
+        gray_label += "-best"
+    if specialist is not None and args.deeper_steps:
+        deeper = PatchSampler(wide + photos("fine") + photos("added"), seed=args.seed, gray=1.0,
+                              gray_photos=photos("gray") + photos("added-gray"), gray_only=GRAY_SPLIT_SHARE)
+        trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps, 70_000_000,
+                          blocks=MODELS["restore-psnr"].gray_blocks, export_name=MODELS["restore-psnr"].gray_weights.name,
+                          val=validation_set(photos("val"), per_photo=32, gray_only=True))
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")

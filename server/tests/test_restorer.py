@@ -15,7 +15,7 @@ from PIL import Image
 from dejpeg import InputError, restore
 from dejpeg.app import create_app
 from dejpeg.cli import main
-from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, shared_restorer
+from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, deepened, shared_restorer
 from dejpeg.restore import FALLBACK_QUALITY, restore_pixels
 
 pytestmark = pytest.mark.skipif(not MODELS[DEFAULT_MODEL].available, reason="restorer weights not shipped")
@@ -140,7 +140,8 @@ def test_bad_options_are_input_errors(q10, kwargs, code):
 def test_gray_images_go_through_the_gray_specialist(clean, encode, tmp_path, monkeypatch):
     identity = tmp_path / "identity.weights.h5"
     build_restorer().save_weights(identity)           # zero-initialised output conv: restores nothing
-    monkeypatch.setitem(MODELS, DEFAULT_MODEL, dataclasses.replace(MODELS[DEFAULT_MODEL], gray_weights=identity))
+    monkeypatch.setitem(MODELS, DEFAULT_MODEL, dataclasses.replace(MODELS[DEFAULT_MODEL], gray_weights=identity,
+                                                                   gray_blocks=1))
     shared_restorer.cache_clear()
     try:
         gray = decode(encode(np.asarray(Image.fromarray(clean).convert("L")), quality=10))
@@ -158,7 +159,21 @@ def test_every_model_is_under_a_million_parameters_and_loads(name):
     assert network.count_params() < 1_000_000
     network.load_weights(info.weights)   # the shipped weights fit the declared architecture
     if info.gray_available:
-        network.load_weights(info.gray_weights)
+        specialist = build_restorer(info.widths, info.gray_blocks)
+        assert specialist.count_params() < 1_000_000
+        specialist.load_weights(info.gray_weights)
+
+
+def test_a_deepened_restorer_computes_what_the_shallow_one_did():
+    shallow = build_restorer((8, 16, 32))
+    for layer in shallow.layers:     # nonzero everywhere, so that every layer's weights count
+        layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
+    deeper = deepened(shallow, 3, (8, 16, 32))
+    assert len(deeper.weights) == len(shallow.weights) + 8
+    batch = {"image": np.random.default_rng(0).random((2, 32, 48, 3), np.float32),
+             "quality": np.array([[0.1], [0.6]], np.float32)}
+    np.testing.assert_allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-6)
+    assert not np.allclose(np.asarray(shallow(batch)), batch["image"])
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MULTIPLE = 16
 DEFAULT_WIDTHS = (32, 64, 128)
 EMBEDDING = 64
+DEEPER = "deeper_block_"
 
 
 @lru_cache(maxsize=1)
@@ -73,8 +74,12 @@ def _layers():
     return SpaceToDepth, DepthToSpace, FiLM
 
 
-def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
-    """The Keras restorer (690,636 parameters with the default widths).
+def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 1):
+    """The Keras restorer (690,636 parameters with the default widths and one block).
+
+    ``blocks`` residual blocks at H/8; those after the first start as the identity (their
+    last conv is zero-initialised; their layers are named ``DEEPER<k>a/b``), so that a deeper
+    network can start from a shallower one's weights (:func:`deepened`).
 
     Inputs: {"image": (N, H, W, 3) float32 RGB in 0..1 (H, W multiples of 16),
     "quality": (N, 1) float32 QF / 100}. Output: (N, H, W, 3) float32, unclipped.
@@ -98,6 +103,10 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
     e2 = FiLM(w2)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
     e3 = conv(conv(e2, w3, stride=2), w3)                                 # H/8
     e3 = layers.Add()([e3, conv(conv(e3, w3), w3, activation=None)])
+    for k in range(1, blocks):
+        inner = layers.Conv2D(w3, 3, padding="same", activation="relu", name=f"{DEEPER}{k}a")(e3)
+        outer = layers.Conv2D(w3, 3, padding="same", kernel_initializer="zeros", name=f"{DEEPER}{k}b")(inner)
+        e3 = layers.Add()([e3, outer])
     e3 = FiLM(w3)(layers.ReLU()(e3), embedding)
     d2 = layers.UpSampling2D(2)(conv(e3, w2, activation=None, kernel=1))
     d2 = FiLM(w2)(conv(layers.Add()([d2, e2]), w2), embedding)            # H/4
@@ -108,16 +117,29 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS):
     return keras.Model({"image": image, "quality": quality}, output, name="restorer")
 
 
+def deepened(network, blocks: int, widths: tuple[int, int, int] = DEFAULT_WIDTHS):
+    """A restorer with ``blocks`` residual blocks at H/8 that computes what the one-block
+    ``network`` (of these widths) computes: its weights, and identity blocks after its own."""
+    deeper = build_restorer(widths, blocks)
+    source = [layer for layer in network.layers if layer.weights]
+    target = [layer for layer in deeper.layers if layer.weights and not layer.name.startswith(DEEPER)]
+    for a, b in zip(source, target, strict=True):
+        b.set_weights(a.get_weights())
+    return deeper
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """A shipped restorer: its name, weights file and model card (Markdown); ``gray_weights``,
-    when that file ships, are the same network specialised for gray images (used for them)."""
+    when that file ships, are a network specialised for gray images (used for them), with
+    ``gray_blocks`` residual blocks at H/8 (:func:`build_restorer`)."""
 
     name: str
     weights: Path
     card: Path
     widths: tuple[int, int, int] = DEFAULT_WIDTHS
     gray_weights: Path | None = None
+    gray_blocks: int = 1
 
     @property
     def available(self) -> bool:
@@ -134,7 +156,7 @@ class ModelInfo:
 MODELS = {
     "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
                               WEIGHTS_DIR.parent / "restorer-psnr.md",
-                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray.weights.h5"),
+                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5", gray_blocks=2),
     "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
                              WEIGHTS_DIR.parent / "restorer-gan.md"),
 }
@@ -144,13 +166,13 @@ DEFAULT_MODEL = "restore-psnr"
 class Restorer:
     """A loaded restorer network; :meth:`run` restores a batch of padded tiles."""
 
-    def __init__(self, info: ModelInfo, weights: Path | None = None):
+    def __init__(self, info: ModelInfo, weights: Path, blocks: int = 1):
         import_keras()
         import tensorflow as tf
 
         self.info = info
-        self.model = build_restorer(info.widths)
-        self.model.load_weights(info.weights if weights is None else weights)
+        self.model = build_restorer(info.widths, blocks)
+        self.model.load_weights(weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
             input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
@@ -177,5 +199,5 @@ def shared_restorer(name: str, gray: bool = False) -> Restorer:
     if not info.available:
         raise FileNotFoundError(f"weights of {name} are not shipped yet: {info.weights}")
     if gray and info.gray_available:
-        return Restorer(info, info.gray_weights)
-    return shared_restorer(name) if gray else Restorer(info)
+        return Restorer(info, info.gray_weights, info.gray_blocks)
+    return shared_restorer(name) if gray else Restorer(info, info.weights)
