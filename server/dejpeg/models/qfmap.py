@@ -95,7 +95,7 @@ class Member:
 
 ALL_CHANNELS = tuple(range(CHANNELS))
 WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
-MEMBERS = (Member("qfmap", WITHOUT_TABLE_CUES, 0),
+MEMBERS = (Member("qfmap-wider64", WITHOUT_TABLE_CUES, 0, "wider", width=64),
            Member("qfmap-wider-tables64", ALL_CHANNELS, 0, "wider", width=64))
 """The shipped ensemble: the first network, trained before the two-table cues existed on the
 collages of the training photos, and a twice as wide one that reads them, trained on the
