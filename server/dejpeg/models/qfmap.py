@@ -97,10 +97,10 @@ ALL_CHANNELS = tuple(range(CHANNELS))
 WITHOUT_TABLE_CUES = tuple(k for k in ALL_CHANNELS if not TABLE_CUES.start <= k < TABLE_CUES.stop)
 MEMBERS = (Member("qfmap-wider64", WITHOUT_TABLE_CUES, 0, "wider", width=64),
            Member("qfmap-wider-tables64", ALL_CHANNELS, 0, "wider", width=64))
-"""The shipped ensemble: the first network, trained before the two-table cues existed on the
-collages of the training photos, and a twice as wide one that reads them, trained on the
-collages of every non-validation photo (the model card, qfmap.md, has how each was trained and
-what else was tried)."""
+"""The shipped ensemble, two networks 64 channels wide trained on the collages of every
+non-validation photo: one reads the channels of the first network, ``qfmap``, trained before the
+two-table cues existed, the other all of them (the model card, qfmap.md, has how each was
+trained and what else was tried)."""
 
 
 class QfMapNetwork:
