@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 20000] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] \\
         [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
@@ -381,7 +381,7 @@ def main() -> None:
     p.add_argument("--gray-steps", type=int, default=15000)
     p.add_argument("--multiscale-steps", type=int, default=6000)
     p.add_argument("--fine-steps", type=int, default=6000)
-    p.add_argument("--deeper-steps", type=int, default=20000)
+    p.add_argument("--deeper-steps", type=int, default=36000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--gray-init-weights", default=None,
