@@ -93,10 +93,10 @@ WARMUP, LR_MAX, LR_MIN = 300, 3e-4, 1e-5
 LR_EXTEND_MAX, LR_EXTEND_MIN = 1e-4, 1e-6
 LR_MULTISCALE_MAX = 5e-5
 GRAY_SPLIT_SHARE = 0.35
-ONE_BLOCK_GRAY_WEIGHTS = "restorer-psnr-gray.weights.h5"
-"""Where stages 1d-1f export their best gray specialist (shipped until stage 1g existed)."""
 """Share of stage 1d's samples drawn from the luma-only photos: their share of the pixels
 (6.8 MP of 18.9 MP with train + extra)."""
+ONE_BLOCK_GRAY_WEIGHTS = "restorer-psnr-gray.weights.h5"
+"""Where stages 1d-1f export their best gray specialist (shipped until stage 1g existed)."""
 SIGNATURE = (tf.TensorSpec([None, None, None, 3], tf.uint8), tf.TensorSpec([None, None, None, 3], tf.uint8),
              tf.TensorSpec([None], tf.float32))
 
