@@ -27,9 +27,9 @@ Recipe (see README.md beside this file):
    photos whose only traces are in the chroma planes, saved as their (clean) luma.
    "added" and "added-gray" are the same two kinds from the packages of recipe
    version 6, kept apart so that the models trained before keep their data.
-   The detector and the first QF-map network train on train (their shipped weights
-   were trained on it), the second QF-map network on every split but val, the
-   restorer on train + extra, plus gray and fine for its gray samples.
+   The detector trains on train (its shipped weights were trained on it), the
+   QF-map networks on every split but val, the restorer on train + extra, plus
+   gray, fine and (stage 1g) added / added-gray for its gray samples.
 
 Usage: ``python ai-research/data/clean_photos.py [--cache DIR] [--force]``;
 the cache defaults to ``$DEJPEG_DATA`` or ``~/.cache/dejpeg/photos``.
