@@ -11,7 +11,7 @@ from PIL import Image
 
 from dejpeg.classical import GridEstimate, grid_blocks
 from dejpeg.features import block_dct, luma
-from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
+from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, CUE_AGREEMENT, agreeing, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
                           block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
                           image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
                           outline_pixels, phase_profiles, refine_quality, TABLE_CUES, table_cues, to_pixels,
@@ -108,6 +108,18 @@ def test_find_regions_segments_the_blocks_that_differ_and_describes_them():
                                      compressed)
     assert rest["compressed"] is False
     assert [r["quality"] for r in regions] == [40.0] and regions[0]["rest_quality"] == 0.0
+
+
+def test_a_cue_counts_only_where_the_network_agrees():
+    different = np.full((40, 50), 0.05, np.float32)
+    different[10:20, 5:20] = CUE_AGREEMENT + 0.1             # the network leans to "different" here, below 0.5
+    misfit = np.zeros((40, 50), np.float32)
+    misfit[10:20, 5:20] = 1.0                                 # the region, off the dominant lattice
+    misfit[25:38, 25:45] = 1.0                                # background on the wrong table's side
+    assert np.array_equal(agreeing(misfit > MISFIT_THRESHOLD, different), different > CUE_AGREEMENT)
+    labels = find_regions(different, np.ones_like(different), misfit=misfit)
+    assert labels.max() == 1 and labels[12:18, 7:18].all() and not labels[25:].any()
+    assert not agreeing(np.zeros((5, 5), bool), np.ones((5, 5))).any()
 
 
 def test_flat_blocks_follow_their_textured_neighbours_and_noise_makes_no_region():
