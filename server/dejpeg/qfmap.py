@@ -643,8 +643,6 @@ def agreeing(cue: np.ndarray, score: np.ndarray) -> np.ndarray:
     """The 8-connected areas of a classical cue's (Bh, Bw) bool mask whose mean network score
     ((Bh, Bw) in 0..1) is at least :data:`CUE_AGREEMENT`: (Bh, Bw) bool."""
     labels, count = ndimage.label(cue, structure=np.ones((3, 3)))
-    if count == 0:
-        return cue
     kept = np.concatenate([[False], ndimage.mean(score, labels, np.arange(1, count + 1)) >= CUE_AGREEMENT])
     return kept[labels]
 
