@@ -386,6 +386,10 @@ def main() -> None:
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--gray-init-weights", default=None,
                    help="skip stages 1d-1f: stage 1g starts from these gray-specialist weights")
+    p.add_argument("--gray-init-blocks", type=int, default=1,
+                   help="residual blocks at H/8 of the --gray-init-weights network")
+    p.add_argument("--deeper-blocks", type=int, default=MODELS["restore-psnr"].gray_blocks,
+                   help="residual blocks at H/8 of stage 1g's network")
     p.add_argument("--critic-steps", type=int, default=1000)
     p.add_argument("--gan-steps", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
@@ -409,9 +413,9 @@ def main() -> None:
     gray_weights = ONE_BLOCK_GRAY_WEIGHTS
     specialist = None
     if args.gray_init_weights:
-        specialist = build_restorer()
+        specialist = build_restorer(blocks=args.gray_init_blocks)
         specialist.load_weights(args.gray_init_weights)
-        gray_label = "gray-weights"
+        gray_label = "gray-weights" if args.gray_init_blocks == 1 else f"gray-weights-{args.gray_init_blocks}-blocks"
         trainer.log(stage="gray", event="skipped", gray_init_weights=str(args.gray_init_weights))
     elif args.gray_steps:
         gray = PatchSampler(wide, seed=args.seed, gray=1.0, gray_photos=photos("gray"), gray_only=GRAY_SPLIT_SHARE)
@@ -439,8 +443,9 @@ def main() -> None:
     if specialist is not None and args.deeper_steps:
         deeper = PatchSampler(wide + photos("fine") + photos("added"), seed=args.seed, gray=1.0,
                               gray_photos=photos("gray") + photos("added-gray"), gray_only=GRAY_SPLIT_SHARE)
-        trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps, 70_000_000,
-                          blocks=MODELS["restore-psnr"].gray_blocks, export_name=MODELS["restore-psnr"].gray_weights.name,
+        trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps,
+                          70_000_000 + 10_000_000 * (args.gray_init_blocks - 1),     # other batches when deepened again
+                          blocks=args.deeper_blocks, export_name=MODELS["restore-psnr"].gray_weights.name,
                           val=validation_set(photos("val"), per_photo=32, gray_only=True))
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)

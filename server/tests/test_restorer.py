@@ -15,7 +15,8 @@ from PIL import Image
 from dejpeg import InputError, restore
 from dejpeg.app import create_app
 from dejpeg.cli import main
-from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, deepened, shared_restorer
+from dejpeg.models.restorer import (DEFAULT_MODEL, INFERENCE_PRECISION, MODELS, build_restorer, deepened,
+                                    shared_restorer)
 from dejpeg.restore import FALLBACK_QUALITY, restore_pixels
 
 pytestmark = pytest.mark.skipif(not MODELS[DEFAULT_MODEL].available, reason="restorer weights not shipped")
@@ -174,6 +175,23 @@ def test_a_deepened_restorer_computes_what_the_shallow_one_did():
              "quality": np.array([[0.1], [0.6]], np.float32)}
     np.testing.assert_allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-6)
     assert not np.allclose(np.asarray(shallow(batch)), batch["image"])
+    for layer in deeper.layers:      # its added blocks trained: deepening it again keeps them
+        layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
+    deepest = deepened(deeper, 4, (8, 16, 32))
+    np.testing.assert_allclose(np.asarray(deepest(batch)), np.asarray(deeper(batch)), atol=1e-6)
+    assert not np.allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-3)
+
+
+def test_served_networks_compute_in_bfloat16_with_a_float32_residual():
+    trained = build_restorer((8, 16, 32))
+    for layer in trained.layers:
+        layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
+    served = build_restorer((8, 16, 32), precision=INFERENCE_PRECISION)
+    served.set_weights(trained.get_weights())
+    batch = {"image": np.random.default_rng(0).random((1, 32, 48, 3), np.float32), "quality": np.array([[0.3]], np.float32)}
+    out, reference = np.asarray(served(batch)), np.asarray(trained(batch))
+    assert out.dtype == np.float32
+    assert 0 < np.abs(out - reference).max() < 0.02       # bfloat16 arithmetic, close to the float32 network
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..qfmap import CHANNELS, TABLE_CUES
 from . import import_keras
+from .restorer import INFERENCE_PRECISION
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 QUALITY_SCALE = 100.0
@@ -36,12 +37,15 @@ CONTEXT_AFTER = 3
 """Index of the convolution after which the global context joins."""
 
 
-def build_qfmap(channels: int, width: int = WIDTH):
+def build_qfmap(channels: int, width: int = WIDTH, precision: str = "float32"):
     """The Keras network.
 
     Args:
         channels: K, the number of block features.
         width: channels of every hidden layer.
+        precision: the Keras dtype policy of the hidden layers: "float32" (training), or
+            :data:`dejpeg.models.restorer.INFERENCE_PRECISION` (bfloat16 arithmetic) to serve;
+            the image mean (global context) and the heads compute in float32 either way.
 
     Input: (N, Bh, Bw, K) float32 block features (any Bh, Bw).
     Outputs: {"quality": (N, Bh, Bw, 1) sigmoid, QF / 100 of the last compression;
@@ -50,17 +54,18 @@ def build_qfmap(channels: int, width: int = WIDTH):
     """
     keras = import_keras()
     layers = keras.layers
+    hidden = {"dtype": precision}
 
     features = keras.Input((None, None, channels), name="features")
-    x = layers.Conv2D(width, 1, activation="relu")(features)
+    x = layers.Conv2D(width, 1, activation="relu", **hidden)(features)
     for index, dilation in enumerate(DILATIONS):
-        y = layers.Conv2D(width, 3, dilation_rate=dilation, padding="same", activation="relu")(x)
-        x = layers.Add()([x, y])
+        y = layers.Conv2D(width, 3, dilation_rate=dilation, padding="same", activation="relu", **hidden)(x)
+        x = layers.Add(**hidden)([x, y])
         if index == CONTEXT_AFTER:
-            context = layers.GlobalAveragePooling2D(keepdims=True)(x)                # (N, 1, 1, width)
+            context = layers.GlobalAveragePooling2D(keepdims=True)(x)                 # (N, 1, 1, width)
             context = layers.Dense(width, activation="relu")(context)
-            x = x + layers.Dense(width)(context)                                      # broadcast to every cell
-    x = layers.Conv2D(width, 1, activation="relu")(x)
+            x = layers.Add(**hidden)([x, layers.Dense(width)(context)])               # broadcast to every cell
+    x = layers.Conv2D(width, 1, activation="relu", **hidden)(x)
     outputs = {"quality": layers.Conv2D(1, 1, activation="sigmoid", name="quality")(x),
                "flag": layers.Conv2D(1, 1, name="flag")(x),
                "different": layers.Conv2D(1, 1, name="different")(x)}
@@ -111,7 +116,7 @@ class QfMapNetwork:
         import tensorflow as tf
 
         self.channels = np.array(member.channels)
-        self.model = build_qfmap(len(member.channels), member.width)
+        self.model = build_qfmap(len(member.channels), member.width, INFERENCE_PRECISION)
         self.model.load_weights(member.weights)
         self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
 

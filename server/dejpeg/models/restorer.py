@@ -37,6 +37,8 @@ MULTIPLE = 16
 DEFAULT_WIDTHS = (32, 64, 128)
 EMBEDDING = 64
 DEEPER = "deeper_block_"
+INFERENCE_PRECISION = "mixed_bfloat16"
+"""Keras dtype policy of the served networks' hidden layers (:func:`build_restorer`)."""
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +67,7 @@ def _layers():
 
         def __init__(self, channels: int, **kwargs):
             super().__init__(**kwargs)
-            self.dense = keras.layers.Dense(2 * channels, kernel_initializer="zeros")
+            self.dense = keras.layers.Dense(2 * channels, kernel_initializer="zeros", dtype=self.dtype_policy)
 
         def call(self, x, embedding):
             gamma, beta = tf.split(self.dense(embedding)[:, None, None, :], 2, axis=-1)
@@ -74,8 +76,13 @@ def _layers():
     return SpaceToDepth, DepthToSpace, FiLM
 
 
-def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 1):
+def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 1, precision: str = "float32"):
     """The Keras restorer (690,636 parameters with the default widths and one block).
+
+    ``precision``: the Keras dtype policy of the hidden layers: "float32" (training), or
+    :data:`INFERENCE_PRECISION` (bfloat16 arithmetic, float32 weights) to serve. The output
+    convolution and the residual sum stay float32 either way, so the bfloat16 rounding never
+    touches the input image that the residual is added to.
 
     ``blocks`` residual blocks at H/8; those after the first start as the identity (their
     last conv is zero-initialised; their layers are named ``DEEPER<k>a/b``), so that a deeper
@@ -90,39 +97,45 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     SpaceToDepth, DepthToSpace, FiLM = _layers()
     w1, w2, w3 = widths
 
+    hidden = {"dtype": precision}
+
     def conv(x, filters, stride=1, activation="relu", kernel=3):
-        return layers.Conv2D(filters, kernel, strides=stride, padding="same", activation=activation)(x)
+        return layers.Conv2D(filters, kernel, strides=stride, padding="same", activation=activation, **hidden)(x)
 
     image = keras.Input((None, None, 3), name="image")
     quality = keras.Input((1,), name="quality")
-    embedding = layers.Dense(EMBEDDING, activation="relu")(quality)
-    embedding = layers.Dense(EMBEDDING, activation="relu")(embedding)
+    embedding = layers.Dense(EMBEDDING, activation="relu", **hidden)(quality)
+    embedding = layers.Dense(EMBEDDING, activation="relu", **hidden)(embedding)
 
-    x = SpaceToDepth()(image)
-    e1 = FiLM(w1)(conv(conv(x, w1), w1), embedding)                       # H/2
-    e2 = FiLM(w2)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
-    e3 = conv(conv(e2, w3, stride=2), w3)                                 # H/8
-    e3 = layers.Add()([e3, conv(conv(e3, w3), w3, activation=None)])
+    x = SpaceToDepth(**hidden)(image)
+    e1 = FiLM(w1, **hidden)(conv(conv(x, w1), w1), embedding)                       # H/2
+    e2 = FiLM(w2, **hidden)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
+    e3 = conv(conv(e2, w3, stride=2), w3)                                           # H/8
+    e3 = layers.Add(**hidden)([e3, conv(conv(e3, w3), w3, activation=None)])
     for k in range(1, blocks):
-        inner = layers.Conv2D(w3, 3, padding="same", activation="relu", name=f"{DEEPER}{k}a")(e3)
-        outer = layers.Conv2D(w3, 3, padding="same", kernel_initializer="zeros", name=f"{DEEPER}{k}b")(inner)
-        e3 = layers.Add()([e3, outer])
-    e3 = FiLM(w3)(layers.ReLU()(e3), embedding)
-    d2 = layers.UpSampling2D(2)(conv(e3, w2, activation=None, kernel=1))
-    d2 = FiLM(w2)(conv(layers.Add()([d2, e2]), w2), embedding)            # H/4
-    d1 = layers.UpSampling2D(2)(conv(d2, w1, activation=None, kernel=1))
-    d1 = FiLM(w1)(conv(layers.Add()([d1, e1]), w1), embedding)            # H/2
+        inner = layers.Conv2D(w3, 3, padding="same", activation="relu", name=f"{DEEPER}{k}a", **hidden)(e3)
+        outer = layers.Conv2D(w3, 3, padding="same", kernel_initializer="zeros", name=f"{DEEPER}{k}b",
+                              **hidden)(inner)
+        e3 = layers.Add(**hidden)([e3, outer])
+    e3 = FiLM(w3, **hidden)(layers.ReLU(**hidden)(e3), embedding)
+    d2 = layers.UpSampling2D(2, **hidden)(conv(e3, w2, activation=None, kernel=1))
+    d2 = FiLM(w2, **hidden)(conv(layers.Add(**hidden)([d2, e2]), w2), embedding)    # H/4
+    d1 = layers.UpSampling2D(2, **hidden)(conv(d2, w1, activation=None, kernel=1))
+    d1 = FiLM(w1, **hidden)(conv(layers.Add(**hidden)([d1, e1]), w1), embedding)    # H/2
     residual = DepthToSpace()(layers.Conv2D(12, 3, padding="same", kernel_initializer="zeros")(d1))
     output = layers.Add(name="restored")([image, residual])
     return keras.Model({"image": image, "quality": quality}, output, name="restorer")
 
 
 def deepened(network, blocks: int, widths: tuple[int, int, int] = DEFAULT_WIDTHS):
-    """A restorer with ``blocks`` residual blocks at H/8 that computes what the one-block
-    ``network`` (of these widths) computes: its weights, and identity blocks after its own."""
+    """A restorer with ``blocks`` residual blocks at H/8 that computes what ``network`` (of
+    these widths and at most as many blocks) computes: its weights, and identity blocks after
+    its own."""
     deeper = build_restorer(widths, blocks)
+    own_blocks = {layer.name for layer in network.layers if layer.name.startswith(DEEPER)}
     source = [layer for layer in network.layers if layer.weights]
-    target = [layer for layer in deeper.layers if layer.weights and not layer.name.startswith(DEEPER)]
+    target = [layer for layer in deeper.layers
+              if layer.weights and (not layer.name.startswith(DEEPER) or layer.name in own_blocks)]
     for a, b in zip(source, target, strict=True):
         b.set_weights(a.get_weights())
     return deeper
@@ -171,7 +184,7 @@ class Restorer:
         import tensorflow as tf
 
         self.info = info
-        self.model = build_restorer(info.widths, blocks)
+        self.model = build_restorer(info.widths, blocks, INFERENCE_PRECISION)
         self.model.load_weights(weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
