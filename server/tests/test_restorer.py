@@ -15,8 +15,8 @@ from PIL import Image
 from dejpeg import InputError, restore
 from dejpeg.app import create_app
 from dejpeg.cli import main
-from dejpeg.models.restorer import (DEFAULT_MODEL, INFERENCE_PRECISION, MODELS, build_restorer, deepened,
-                                    shared_restorer)
+from dejpeg.models import BFLOAT16
+from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, deepened, shared_restorer
 from dejpeg.restore import FALLBACK_QUALITY, restore_pixels
 
 pytestmark = pytest.mark.skipif(not MODELS[DEFAULT_MODEL].available, reason="restorer weights not shipped")
@@ -182,11 +182,11 @@ def test_a_deepened_restorer_computes_what_the_shallow_one_did():
     assert not np.allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-3)
 
 
-def test_served_networks_compute_in_bfloat16_with_a_float32_residual():
+def test_a_bfloat16_restorer_keeps_a_float32_residual():
     trained = build_restorer((8, 16, 32))
     for layer in trained.layers:
         layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
-    served = build_restorer((8, 16, 32), precision=INFERENCE_PRECISION)
+    served = build_restorer((8, 16, 32), precision=BFLOAT16)
     served.set_weights(trained.get_weights())
     batch = {"image": np.random.default_rng(0).random((1, 32, 48, 3), np.float32), "quality": np.array([[0.3]], np.float32)}
     out, reference = np.asarray(served(batch)), np.asarray(trained(batch))
@@ -261,3 +261,21 @@ def test_cli_restore_errors_are_one_line(tmp_path, q10, capsys, content, extra):
 def test_importing_dejpeg_does_not_import_tensorflow():
     code = "import sys, dejpeg; sys.exit('tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_the_served_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch, tmp_path):
+    from dejpeg import models
+
+    monkeypatch.setattr(models, "Path", lambda _: tmp_path / "cpuinfo")
+    try:
+        for flags, setting, expected in (("fpu avx512f amx_bf16", None, BFLOAT16), ("fpu avx2 fma", None, "float32"),
+                                         ("fpu amx_bf16", "float32", "float32"), ("fpu", BFLOAT16, BFLOAT16)):
+            (tmp_path / "cpuinfo").write_text(f"processor : 0\nflags : {flags}\n")
+            if setting is None:
+                monkeypatch.delenv("DEJPEG_PRECISION", raising=False)
+            else:
+                monkeypatch.setenv("DEJPEG_PRECISION", setting)
+            models.inference_precision.cache_clear()
+            assert models.inference_precision() == expected
+    finally:
+        models.inference_precision.cache_clear()

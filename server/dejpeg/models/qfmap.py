@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..qfmap import CHANNELS, TABLE_CUES
-from . import import_keras
-from .restorer import INFERENCE_PRECISION
+from . import import_keras, inference_precision
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 QUALITY_SCALE = 100.0
@@ -44,7 +43,7 @@ def build_qfmap(channels: int, width: int = WIDTH, precision: str = "float32"):
         channels: K, the number of block features.
         width: channels of every hidden layer.
         precision: the Keras dtype policy of the hidden layers: "float32" (training), or
-            :data:`dejpeg.models.restorer.INFERENCE_PRECISION` (bfloat16 arithmetic) to serve;
+            :data:`dejpeg.models.BFLOAT16` (bfloat16 arithmetic) to serve;
             the image mean (global context) and the heads compute in float32 either way.
 
     Input: (N, Bh, Bw, K) float32 block features (any Bh, Bw).
@@ -116,7 +115,7 @@ class QfMapNetwork:
         import tensorflow as tf
 
         self.channels = np.array(member.channels)
-        self.model = build_qfmap(len(member.channels), member.width, INFERENCE_PRECISION)
+        self.model = build_qfmap(len(member.channels), member.width, inference_precision())
         self.model.load_weights(member.weights)
         self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
 

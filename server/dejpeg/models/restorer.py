@@ -30,15 +30,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import import_keras
+from . import import_keras, inference_precision
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 MULTIPLE = 16
 DEFAULT_WIDTHS = (32, 64, 128)
 EMBEDDING = 64
 DEEPER = "deeper_block_"
-INFERENCE_PRECISION = "mixed_bfloat16"
-"""Keras dtype policy of the served networks' hidden layers (:func:`build_restorer`)."""
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +78,7 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     """The Keras restorer (690,636 parameters with the default widths and one block).
 
     ``precision``: the Keras dtype policy of the hidden layers: "float32" (training), or
-    :data:`INFERENCE_PRECISION` (bfloat16 arithmetic, float32 weights) to serve. The output
+    :data:`dejpeg.models.BFLOAT16` (bfloat16 arithmetic, float32 weights) to serve. The output
     convolution and the residual sum stay float32 either way, so the bfloat16 rounding never
     touches the input image that the residual is added to.
 
@@ -184,7 +182,7 @@ class Restorer:
         import tensorflow as tf
 
         self.info = info
-        self.model = build_restorer(info.widths, blocks, INFERENCE_PRECISION)
+        self.model = build_restorer(info.widths, blocks, inference_precision())
         self.model.load_weights(weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
