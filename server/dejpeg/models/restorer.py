@@ -18,7 +18,9 @@ Layout (``widths = (w1, w2, w3)``, default (32, 64, 128)):
   ``depth_to_space(2)``, added to the input (residual).
 
 The spatial size must be a multiple of :data:`MULTIPLE` (16); :mod:`dejpeg.restore` pads.
-No batch normalisation, no dropout: training and inference compute the same function.
+No batch normalisation, no dropout: training and inference compute the same function, in
+float32 for training and in bfloat16 to serve where the CPU computes it natively
+(:func:`dejpeg.models.inference_precision`; the residual sum stays float32).
 TensorFlow is imported only when a network is built, so analysis-only paths stay light.
 """
 
