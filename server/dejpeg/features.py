@@ -82,14 +82,14 @@ def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
         dx, dy: grid offset in 0..7.
 
     Returns:
-        (Bh, Bw, 8, 8) float32 coefficients; ``[..., u, v]`` is vertical frequency u,
+        (Bh, Bw, 8, 8) float32 C-contiguous coefficients; ``[..., u, v]`` is vertical frequency u,
         horizontal frequency v. Range about [-1024, 1016] for the DC, smaller for AC.
     """
     blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)
     bh, bw = blocks.shape[:2]
     rows = (blocks.reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
     both = (rows.transpose(0, 2, 1).reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
-    return both.transpose(0, 2, 1).reshape(bh, bw, BLOCK, BLOCK)
+    return np.ascontiguousarray(both.transpose(0, 2, 1)).reshape(bh, bw, BLOCK, BLOCK)   # contiguous: free reshapes
 
 
 @dataclass(frozen=True)
