@@ -2,8 +2,8 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] [--deepest-steps 16000] \\
-        [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W [--gray-init-blocks 2]] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] \\
+        [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
 Stages, run in order, each resumed from its last checkpoint when the command is run again:
@@ -43,11 +43,8 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    parameters), the same loss and schedule as 1b (warm-up to 1e-4, cosine to 1e-6) on gray
    samples of the fine stage's photos plus the clean-photo recipe's "added" and "added-gray"
    splits, ``--deeper-steps`` steps, validated on 1e's 160 gray patches every ``--val-every``
-   steps. Its best weights go to ``restorer-psnr-gray-deeper.weights.h5``.
-1h. ``deepest``: the best of 1g with a third residual block at H/8 (1,280,972 parameters), the
-   same data, loss, schedule and validation, other batches, ``--deepest-steps`` steps. Its best
-   weights are the shipped gray specialist (same file). ``--gray-init-blocks 2`` with
-   ``--gray-init-weights W`` (two-block weights) skips 1g too and starts 1h from ``W``.
+   steps. Its best weights are the shipped gray specialist,
+   ``restorer-psnr-gray-deeper.weights.h5``.
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen), on their detail layer (see :func:`build_critic`).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -385,13 +382,10 @@ def main() -> None:
     p.add_argument("--multiscale-steps", type=int, default=6000)
     p.add_argument("--fine-steps", type=int, default=6000)
     p.add_argument("--deeper-steps", type=int, default=36000)
-    p.add_argument("--deepest-steps", type=int, default=16000)
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--gray-init-weights", default=None,
                    help="skip stages 1d-1f: stage 1g starts from these gray-specialist weights")
-    p.add_argument("--gray-init-blocks", type=int, choices=(1, 2), default=1,
-                   help="residual blocks at H/8 of the --gray-init-weights network (2: skip stage 1g too)")
     p.add_argument("--critic-steps", type=int, default=1000)
     p.add_argument("--gan-steps", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
@@ -413,11 +407,11 @@ def main() -> None:
         sampler = PatchSampler(wide, seed=args.seed, gray_photos=photos("gray"))
         generator, label = trainer.fine_tune(generator, label, "luma", sampler, args.luma_steps, 30_000_000)
     gray_weights = ONE_BLOCK_GRAY_WEIGHTS
-    specialist, specialist_blocks = None, 1
+    specialist = None
     if args.gray_init_weights:
-        specialist, specialist_blocks = build_restorer(blocks=args.gray_init_blocks), args.gray_init_blocks
+        specialist = build_restorer()
         specialist.load_weights(args.gray_init_weights)
-        gray_label = "gray-weights" if args.gray_init_blocks == 1 else f"gray-weights-{args.gray_init_blocks}-blocks"
+        gray_label = "gray-weights"
         trainer.log(stage="gray", event="skipped", gray_init_weights=str(args.gray_init_weights))
     elif args.gray_steps:
         gray = PatchSampler(wide, seed=args.seed, gray=1.0, gray_photos=photos("gray"), gray_only=GRAY_SPLIT_SHARE)
@@ -442,20 +436,12 @@ def main() -> None:
             gray_label += f"-fine-{args.fine_steps}"
         specialist.load_weights(trainer.export_dir / gray_weights)          # the best of 1d-1f
         gray_label += "-best"
-    if specialist is not None and (args.deeper_steps or args.deepest_steps):
+    if specialist is not None and args.deeper_steps:
         deeper = PatchSampler(wide + photos("fine") + photos("added"), seed=args.seed, gray=1.0,
                               gray_photos=photos("gray") + photos("added-gray"), gray_only=GRAY_SPLIT_SHARE)
-        deeper_name = MODELS["restore-psnr"].gray_weights.name
-        gray_val = validation_set(photos("val"), per_photo=32, gray_only=True)
-        if specialist_blocks == 1 and args.deeper_steps:
-            trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps, 70_000_000, blocks=2,
-                              export_name=deeper_name, val=gray_val)
-            specialist, specialist_blocks = build_restorer(blocks=2), 2
-            specialist.load_weights(trainer.export_dir / deeper_name)            # the best of 1g
-            gray_label += f"-deeper-{args.deeper_steps}-best"
-        if specialist_blocks == 2 and args.deepest_steps:
-            trainer.fine_tune(specialist, gray_label, "deepest", deeper, args.deepest_steps, 80_000_000,
-                              blocks=MODELS["restore-psnr"].gray_blocks, export_name=deeper_name, val=gray_val)
+        trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps, 70_000_000,
+                          blocks=MODELS["restore-psnr"].gray_blocks, export_name=MODELS["restore-psnr"].gray_weights.name,
+                          val=validation_set(photos("val"), per_photo=32, gray_only=True))
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)
     trainer.log(stage="done")

@@ -175,11 +175,6 @@ def test_a_deepened_restorer_computes_what_the_shallow_one_did():
              "quality": np.array([[0.1], [0.6]], np.float32)}
     np.testing.assert_allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-6)
     assert not np.allclose(np.asarray(shallow(batch)), batch["image"])
-    for layer in deeper.layers:      # its added blocks trained: deepening it again keeps them
-        layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
-    deepest = deepened(deeper, 4, (8, 16, 32))
-    np.testing.assert_allclose(np.asarray(deepest(batch)), np.asarray(deeper(batch)), atol=1e-6)
-    assert not np.allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-3)
 
 
 def test_a_bfloat16_restorer_keeps_a_float32_residual():

@@ -128,14 +128,11 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
 
 
 def deepened(network, blocks: int, widths: tuple[int, int, int] = DEFAULT_WIDTHS):
-    """A restorer with ``blocks`` residual blocks at H/8 that computes what ``network`` (of
-    these widths and at most as many blocks) computes: its weights, and identity blocks after
-    its own."""
+    """A restorer with ``blocks`` residual blocks at H/8 that computes what the one-block
+    ``network`` (of these widths) computes: its weights, and identity blocks after its own."""
     deeper = build_restorer(widths, blocks)
-    own_blocks = {layer.name for layer in network.layers if layer.name.startswith(DEEPER)}
     source = [layer for layer in network.layers if layer.weights]
-    target = [layer for layer in deeper.layers
-              if layer.weights and (not layer.name.startswith(DEEPER) or layer.name in own_blocks)]
+    target = [layer for layer in deeper.layers if layer.weights and not layer.name.startswith(DEEPER)]
     for a, b in zip(source, target, strict=True):
         b.set_weights(a.get_weights())
     return deeper
@@ -169,7 +166,7 @@ class ModelInfo:
 MODELS = {
     "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
                               WEIGHTS_DIR.parent / "restorer-psnr.md",
-                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5", gray_blocks=3),
+                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5", gray_blocks=2),
     "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
                              WEIGHTS_DIR.parent / "restorer-gan.md"),
 }
