@@ -69,13 +69,17 @@ def block_view(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
 
 DCT_MATRIX = scipy.fft.dct(np.eye(BLOCK), norm="ortho", axis=0).astype(np.float32)
 """(8, 8) orthonormal DCT-II basis (row k = frequency k), from SciPy."""
+_BLOCK_DCT_MATRIX = np.kron(DCT_MATRIX, DCT_MATRIX).T.copy()
+"""(64, 64) the 2-D transform of a row-major flattened block: ``x.ravel() @ M`` is
+``(D x D^T).ravel()``, D = :data:`DCT_MATRIX`."""
 
 
 def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
     """JPEG forward DCT of every complete block on the grid ``(dx, dy)``.
 
-    The separable transform is applied as two plain matrix products over all blocks at
-    once (three times faster here than ``scipy.fft.dctn`` on the block axes).
+    One matrix product of the flattened blocks with the 64 x 64 separable basis, over all
+    blocks at once (2.5x faster here than two 8 x 8 products, which BLAS handles poorly,
+    and faster still than ``scipy.fft.dctn`` on the block axes).
 
     Args:
         y: (H, W) float32 level-shifted luma (see :func:`luma`).
@@ -87,9 +91,8 @@ def block_dct(y: np.ndarray, dx: int = 0, dy: int = 0) -> np.ndarray:
     """
     blocks = block_view(np.asarray(y, dtype=np.float32), dx, dy)
     bh, bw = blocks.shape[:2]
-    rows = (blocks.reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
-    both = (rows.transpose(0, 2, 1).reshape(-1, BLOCK) @ DCT_MATRIX.T).reshape(-1, BLOCK, BLOCK)
-    return np.ascontiguousarray(both.transpose(0, 2, 1)).reshape(bh, bw, BLOCK, BLOCK)   # contiguous: free reshapes
+    flat = np.ascontiguousarray(blocks).reshape(-1, BLOCK * BLOCK)
+    return (flat @ _BLOCK_DCT_MATRIX).reshape(bh, bw, BLOCK, BLOCK)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ Entry point: :func:`estimate_maps`. Shapes and ranges are in each docstring.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -301,37 +302,51 @@ def _signed_log(x: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.log1p(np.abs(x)) / 3.0
 
 
-def block_features(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray,
-                   cues: TableCues | None = None) -> np.ndarray:
-    """The QF-map network's input.
+def block_features(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -> np.ndarray:
+    """The QF-map network's input: :func:`block_features_and_cues` without the cues."""
+    return block_features_and_cues(y, grid, coefficients)[0]
+
+
+def block_features_and_cues(y: np.ndarray, grid: GridEstimate,
+                            coefficients: np.ndarray) -> tuple[np.ndarray, TableCues]:
+    """The QF-map network's input, and the image's :func:`table_cues` it holds.
+
+    The table cues (and the fit to the image's own table, which needs them) are computed in
+    a second thread while this one computes the rest: numpy releases the GIL in its array
+    loops, so the two halves run on two cores (0.8 s instead of 1.2 s for 12 MP here).
 
     Args:
         y: (H, W) float32 level-shifted luma (:func:`dejpeg.features.luma`).
         grid: the detected grid (:func:`dejpeg.classical.detect_grid`).
         coefficients: (Bh, Bw, 8, 8) block DCT of ``y`` on that grid.
-        cues: the image's :func:`table_cues` (None: computed here).
 
     Returns:
         (Bh, Bw, 45) float32, each channel of order 1: 20 lattice fits / 3, the fraction
         of AC coefficients with |c| < 0.5, log1p(mean AC c^2) / 8, 4 fits to the image's
         own table (:func:`table_fit`), the evidence for the image's first and second tables
         and their smoothed ratio (:class:`TableCues`, signed log / 3; 0 for a missing
-        table), 16 phase profiles / 2.
+        table), 16 phase profiles / 2; and the :class:`TableCues`.
     """
     bh, bw = coefficients.shape[:2]
     flat = coefficients.reshape(-1, 64)
-    cues = table_cues(coefficients) if cues is None else cues
-    lattice = lattice_fit(flat) / 3.0
-    dc = flat[:, 0]
-    ac_zeros = np.count_nonzero(np.abs(flat) < 0.5, axis=1) - (np.abs(dc) < 0.5)
-    ac_energy = np.einsum("ij,ij->i", flat, flat) - np.square(dc)
-    zeros = (ac_zeros / np.float32(BLOCK * BLOCK - 1)).astype(np.float32)[:, None]
-    energy = (np.log1p(np.maximum(ac_energy, 0.0) / np.float32(BLOCK * BLOCK - 1)) / 8.0)[:, None]
-    own = table_fit(flat, cues.table)
+
+    def with_own_fit() -> tuple[TableCues, np.ndarray]:
+        cues = table_cues(coefficients)
+        return cues, table_fit(flat, cues.table)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(with_own_fit)
+        lattice = lattice_fit(flat) / 3.0
+        dc = flat[:, 0]
+        ac_zeros = np.count_nonzero(np.abs(flat) < 0.5, axis=1) - (np.abs(dc) < 0.5)
+        ac_energy = np.einsum("ij,ij->i", flat, flat) - np.square(dc)
+        zeros = (ac_zeros / np.float32(BLOCK * BLOCK - 1)).astype(np.float32)[:, None]
+        energy = (np.log1p(np.maximum(ac_energy, 0.0) / np.float32(BLOCK * BLOCK - 1)) / 8.0)[:, None]
+        profiles = phase_profiles(np.asarray(y, np.float32), grid, (bh, bw)) / 2.0
+        cues, own = pending.result()
     per_block = np.concatenate([lattice, zeros, energy, own], axis=1).reshape(bh, bw, -1)
     two = _signed_log(np.concatenate([cues.evidence, cues.ratio[..., None]], axis=-1))
-    profiles = phase_profiles(np.asarray(y, np.float32), grid, (bh, bw)) / 2.0
-    return np.concatenate([per_block, two, profiles], axis=-1).astype(np.float32)
+    return np.concatenate([per_block, two, profiles], axis=-1).astype(np.float32), cues
 
 
 def to_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.ndarray:
@@ -847,8 +862,7 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
     if model is None:
         raise RuntimeError("the QF-map weights are not installed (dejpeg/models/weights/qfmap*.weights.h5)")
     flat = coefficients.reshape(-1, 64)
-    image_tables = table_cues(coefficients)
-    features = block_features(y, grid, coefficients, image_tables)
+    features, image_tables = block_features_and_cues(y, grid, coefficients)
     quality, probability, different = model.predict(features)
     flag_cells = probability >= FLAG_THRESHOLD
     cues = (dominant_misfit(flat, image_tables.table, (bh, bw), features[..., OWN_TABLE].reshape(-1, 4)),

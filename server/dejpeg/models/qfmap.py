@@ -116,7 +116,7 @@ class QfMapNetwork:
         import_keras()
         import tensorflow as tf
 
-        self.channels = np.array(member.channels)
+        self.channels = None if member.channels == ALL_CHANNELS else np.array(member.channels)
         self.model = build_qfmap(len(member.channels), member.width, inference_precision())
         self.model.load_weights(member.weights)
         self._call = tf.function(lambda x: self.model(x, training=False), reduce_retracing=True)
@@ -130,7 +130,8 @@ class QfMapNetwork:
             different (Bh, Bw) float32 in 0..1, P(the block's history differs from the
             image's dominant one).
         """
-        out = self._call(np.asarray(features[..., self.channels], np.float32)[None])
+        own = features if self.channels is None else features[..., self.channels]     # no copy for all
+        out = self._call(np.asarray(own, np.float32)[None])
         quality = np.asarray(out["quality"])[0, ..., 0] * QUALITY_SCALE
         probability, different = (1.0 / (1.0 + np.exp(-np.asarray(out[key])[0, ..., 0]))
                                   for key in ("flag", "different"))
