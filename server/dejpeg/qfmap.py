@@ -635,20 +635,20 @@ def two_table_split(cues: TableCues) -> np.ndarray | None:
     """The blocks that the image's minority table explains better than its dominant one.
 
     With the two tables of :func:`two_tables` and each block's smoothed log-likelihood ratio
-    (:class:`TableCues`), the table that wins on more of the image is the dominant one; the
-    blocks where the other wins by more than :data:`TWO_TABLE_MARGIN` differ. Finds a region
-    of another QF (or another last QF of a double compression), whichever is coarser, when
-    both tables are among the candidates.
+    (:class:`TableCues`), the table that wins by more than :data:`TWO_TABLE_MARGIN` on more
+    blocks is the dominant one; the blocks where the other wins by that margin differ. Finds a
+    region of another QF (or another last QF of a double compression), whichever is coarser,
+    when both tables are among the candidates. Only the confident blocks vote: where a smooth
+    background at a coarse QF keeps few informative coefficients, its blocks lean weakly
+    either way, and counting every block's sign could hand the dominance to a finer region.
 
     Returns:
         (Bh, Bw) bool, or None when one table explains the image.
     """
     if len(cues.tables) < 2:
         return None
-    ratio = cues.ratio
-    if np.sum(ratio > 0) > np.sum(ratio < 0):
-        ratio = -ratio
-    return ratio > TWO_TABLE_MARGIN
+    second, first = cues.ratio > TWO_TABLE_MARGIN, cues.ratio < -TWO_TABLE_MARGIN
+    return first if second.sum() > first.sum() else second
 
 
 def evidence_weights(features: np.ndarray) -> np.ndarray:
