@@ -14,7 +14,7 @@ from dejpeg.features import block_dct, luma
 from dejpeg.qfmap import (CHANNELS, COARSER_FIT_THRESHOLD, CUE_AGREEMENT, COLUMN_PHASES, MISFIT_THRESHOLD, QUALITIES, REFINE_EVIDENCE,
                           block_features, coarser_fit, describe_regions, dominant_misfit, estimate_maps, find_regions,
                           image_table, last_table_quality, lattice_evidence, lattice_fit, maps_available,
-                          outline_pixels, phase_profiles, refine_quality, TABLE_CUES, table_cues, to_pixels,
+                          outline_pixels, phase_profiles, refine_quality, TABLE_CUES, TableCues, table_cues, to_pixels,
                           two_table_split, two_tables)
 from dejpeg.jpegfacts import IJG_LUMA_TABLES
 from dejpeg.models.qfmap import ALL_CHANNELS, MEMBERS, WITHOUT_TABLE_CUES, QfMapEnsemble, QfMapNetwork
@@ -282,6 +282,19 @@ def test_two_table_split_finds_a_region_of_another_quality_without_seeds(photo, 
     split = two_table_split(cues)
     assert split.shape == shape
     assert np.mean(split[18:38, 26:54]) > 0.9 and np.mean(split[:12]) < 0.02
+
+
+def test_the_dominant_table_is_the_one_that_wins_confidently_on_more_blocks():
+    # A smooth coarse background leans weakly towards the finer table on most of its blocks
+    # (ratio 0.3) and confidently towards its own on fewer (-3); the region wins confidently (+3).
+    ratio = np.full((10, 10), 0.3, np.float32)
+    ratio[:, :3] = -3.0                                  # 30 confident background blocks
+    ratio[7:, 5:] = 3.0                                  # 15 confident region blocks
+    cues = TableCues(np.zeros(64), np.stack([IJG_LUMA_TABLES[21], IJG_LUMA_TABLES[68]]),
+                     np.zeros((10, 10, 2), np.float32), ratio)
+    np.testing.assert_array_equal(two_table_split(cues), ratio > 1.0)
+    np.testing.assert_array_equal(two_table_split(TableCues(cues.table, cues.tables, cues.evidence, -ratio)),
+                                  ratio > 1.0)
 
 
 def test_one_table_or_none_gives_no_split(photo):
