@@ -272,5 +272,10 @@ def test_the_served_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch,
                 monkeypatch.setenv("DEJPEG_PRECISION", setting)
             models.inference_precision.cache_clear()
             assert models.inference_precision() == expected
+        (tmp_path / "cpuinfo").write_text("processor : 0\nflags : fpu amx_bf16\n")
+        monkeypatch.setenv("DEJPEG_PRECISION", "bf16")                  # a typo: warned, the CPU decides
+        models.inference_precision.cache_clear()
+        with pytest.warns(UserWarning, match="DEJPEG_PRECISION='bf16' ignored"):
+            assert models.inference_precision() == BFLOAT16
     finally:
         models.inference_precision.cache_clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,10 +42,13 @@ def inference_precision() -> str:
     """The dtype policy the served networks compute in: :data:`BFLOAT16` when the CPU has
     bfloat16 instructions (/proc/cpuinfo flags :data:`BFLOAT16_FLAGS`; elsewhere TensorFlow
     would emulate them, slower than float32), else "float32". ``DEJPEG_PRECISION=float32``
-    (or ``mixed_bfloat16``) overrides it. Networks train in float32 whatever this says."""
+    (or ``mixed_bfloat16``) overrides it; another value is ignored with a warning. Networks
+    train in float32 whatever this says."""
     chosen = os.environ.get("DEJPEG_PRECISION")
     if chosen in ("float32", BFLOAT16):
         return chosen
+    if chosen:
+        warnings.warn(f"DEJPEG_PRECISION={chosen!r} ignored: expected float32 or {BFLOAT16}", stacklevel=2)
     try:
         flags = set(Path("/proc/cpuinfo").read_text().split())
     except OSError:
