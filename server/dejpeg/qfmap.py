@@ -368,18 +368,32 @@ def _framed(up: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.n
     return np.pad(up, pad, mode="edge")
 
 
-def outline_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int) -> np.ndarray:
+def outline_pixels(cells: np.ndarray, grid: GridEstimate, height: int, width: int,
+                   likelihood: np.ndarray | None = None) -> np.ndarray:
     """Upsample a (Bh, Bw) bool block mask to (height, width) pixels with smooth outlines.
 
     The mask is interpolated bilinearly between block centres and thresholded at 1/2, so
     an outline runs between the centres of the blocks on either side of it rather than
     along block edges: a diagonal or curved boundary loses its staircase (IoU with the true
     region +0.003 on the validation collages, every case). Borders as :func:`to_pixels`.
+
+    With ``likelihood`` ((Bh, Bw) in 0..1, how likely each block belongs to the mask: the
+    network's P(different)), the blocks along the outline, on both sides of it, take that
+    value instead of 1 or 0, so the outline runs where the interpolated likelihood crosses
+    1/2: nearer the centre of a block the region only grazes, further out past one it mostly
+    covers (a block's P(different) follows how much of it the region covers). On the
+    validation collages this placed the outline within the blocks: mean IoU 0.845 -> 0.860
+    over the targeted cases, every case up (0.845 -> 0.857 when each block kept its side
+    of 1/2; a band two blocks wide, 0.858).
     """
     bh, bw = cells.shape
     if bh == 0 or bw == 0:
         return np.zeros((height, width), bool)
-    up = cv2.resize(cells.astype(np.float32), (bw * BLOCK, bh * BLOCK), interpolation=cv2.INTER_LINEAR)
+    values = cells.astype(np.float32)
+    if likelihood is not None:
+        outline = (cells & ~ndimage.binary_erosion(cells, border_value=1)) | (~cells & ndimage.binary_dilation(cells))
+        values[outline] = likelihood[outline]
+    up = cv2.resize(values, (bw * BLOCK, bh * BLOCK), interpolation=cv2.INTER_LINEAR)
     return _framed(up > 0.5, grid, height, width)
 
 
@@ -391,8 +405,8 @@ class QfMaps:
         quality: (H, W) uint8, estimated QF of the last compression 1..100, 0 where the
             pixels look never compressed.
         flag: (H, W) bool, True where the pixels look JPEG-compressed.
-        different: (H, W) bool, the union of ``regions`` (outlines smoothed between block
-            centres, :func:`outline_pixels`).
+        different: (H, W) bool, the union of ``regions`` (outlines placed between block
+            centres by the network's P(different), :func:`outline_pixels`).
         regions: areas whose history differs from the image's dominant one, largest first:
             {"bbox": [x, y, width, height] px, "area": px, "quality": QF inside (0 = not
             compressed), "rest_quality": dominant QF of the image (0 = not compressed)}.
@@ -880,5 +894,5 @@ def estimate_maps(y: np.ndarray, grid: GridEstimate, coefficients: np.ndarray) -
         region["bbox"] = [int(x0), int(y0), int(x1 - x0), int(y1 - y0)]
         region["area"] = int(region["area"] * BLOCK * BLOCK)
     return QfMaps(to_pixels(qf_cells, grid, height, width), to_pixels(flag_cells, grid, height, width),
-                  outline_pixels(labels > 0, grid, height, width), regions, quality, probability, labels > 0, grid,
+                  outline_pixels(labels > 0, grid, height, width, different), regions, quality, probability, labels > 0, grid,
                   dominant)

@@ -89,6 +89,23 @@ def test_outline_pixels_keeps_block_centres_and_cuts_corners():
     assert not outline_pixels(np.zeros((0, 0), bool), grid, 5, 5).any()
 
 
+def test_the_likelihood_places_the_outline_within_the_blocks_along_it():
+    cells = np.zeros((4, 8), bool)
+    cells[:, :4] = True                                      # region: block columns 0..3
+    grid = GridEstimate(0, 0, 1.0, 1.0)
+    likelihood = np.zeros((4, 8), np.float32)
+    likelihood[:, :4] = 1.0
+    likelihood[:, 3] = 0.6                                   # the region barely covers column 3's block
+    likelihood[:, 6] = 0.9                                   # not along the outline: ignored
+    binary = outline_pixels(cells, grid, 32, 64)
+    placed = outline_pixels(cells, grid, 32, 64, likelihood)
+    assert binary[0].sum() == 32                             # halfway between centres 27.5 and 35.5
+    assert placed[0].sum() == 29                             # 1/2 crossed 1/6 of the way: x < 28.8
+    np.testing.assert_array_equal(placed, placed[:1].repeat(32, axis=0))
+    likelihood[:, 4] = 0.8                                   # the next block, outside, mostly covered:
+    assert outline_pixels(cells, grid, 32, 64, likelihood)[0].sum() == 39   # 0.8 -> 0 crosses 1/2 at x = 38.5
+
+
 def test_find_regions_segments_the_blocks_that_differ_and_describes_them():
     different = np.full((40, 50), 0.1, np.float32)
     different[10:22, 5:25] = 0.9
