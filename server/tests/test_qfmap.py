@@ -95,15 +95,17 @@ def test_the_likelihood_places_the_outline_within_the_blocks_along_it():
     grid = GridEstimate(0, 0, 1.0, 1.0)
     likelihood = np.zeros((4, 8), np.float32)
     likelihood[:, :4] = 1.0
-    likelihood[:, 3] = 0.6                                   # the region barely covers column 3's block
+    likelihood[:, 3] = 0.7                                   # the region barely covers column 3's block
     likelihood[:, 6] = 0.9                                   # not along the outline: ignored
     binary = outline_pixels(cells, grid, 32, 64)
     placed = outline_pixels(cells, grid, 32, 64, likelihood)
     assert binary[0].sum() == 32                             # halfway between centres 27.5 and 35.5
-    assert placed[0].sum() == 29                             # 1/2 crossed 1/6 of the way: x < 28.8
+    assert placed[0].sum() == 30                             # 0.7 -> 0: 1/2 crossed at x = 29.8
     np.testing.assert_array_equal(placed, placed[:1].repeat(32, axis=0))
-    likelihood[:, 4] = 0.8                                   # the next block, outside, mostly covered:
-    assert outline_pixels(cells, grid, 32, 64, likelihood)[0].sum() == 39   # 0.8 -> 0 crosses 1/2 at x = 38.5
+    likelihood[:, 3] = 0.2                                   # a block the mask keeps, whatever the network says:
+    likelihood[:, 4] = 0.9                                   # 0.6 -> 0.4, 1/2 crossed halfway, at x = 31.5;
+    placed = outline_pixels(cells, grid, 32, 64, likelihood)  # the pixels around each centre keep the mask's value
+    assert placed[0].sum() == 32 and placed[0, 27:29].all() and not placed[0, 35:37].any()
 
 
 def test_find_regions_segments_the_blocks_that_differ_and_describes_them():
