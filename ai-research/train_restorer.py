@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] [--deeper-layout 2 0] \\
         [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
@@ -44,7 +44,9 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    samples of the fine stage's photos plus the clean-photo recipe's "added" and "added-gray"
    splits, ``--deeper-steps`` steps, validated on 1e's 160 gray patches every ``--val-every``
    steps. Its best weights are the shipped gray specialist,
-   ``restorer-psnr-gray-deeper.weights.h5``.
+   ``restorer-psnr-gray-deeper.weights.h5``. ``--deeper-layout BLOCKS QUARTER_BLOCKS`` adds
+   other blocks instead (:class:`dejpeg.models.restorer.Layout`; default: the shipped
+   specialist's; the stage's folder is named after the layout).
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen), on their detail layer (see :func:`build_critic`).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and
@@ -84,7 +86,7 @@ import tensorflow as tf
 
 from data.clean_photos import load_split
 from data.restorer_data import PatchSampler, rescaled, validation_set
-from dejpeg.models.restorer import MODELS, build_restorer, deepened
+from dejpeg.models.restorer import BASE, MODELS, Layout, build_restorer, deepened
 
 MS_SSIM_POWERS = tuple(p / 0.6305 for p in (0.0448, 0.2856, 0.3001))
 HED_MEAN_BGR = (104.00699, 116.66877, 122.67892)
@@ -298,11 +300,11 @@ class Trainer:
         return generator, str(a.pretrain_steps)
 
     def fine_tune(self, pretrained, label: str, stage: str, sampler: PatchSampler, steps: int, batch_offset: int,
-                  lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), blocks: int = 1, **export):
-        """Stage 1b-1g: from the pretrained (one-block) generator, the same loss on other samples,
-        with ``blocks`` residual blocks at H/8 (:func:`deepened`; ``export``: ``export_name``,
+                  lr: tuple[float, float] = (LR_EXTEND_MAX, LR_EXTEND_MIN), layout: Layout = BASE, **export):
+        """Stage 1b-1g: from the pretrained (base-layout) generator, the same loss on other samples,
+        with the added blocks of ``layout`` (:func:`deepened`; ``export``: ``export_name``,
         ``val`` and ``val_every`` of :meth:`pixel_stage`)."""
-        generator = deepened(pretrained, blocks)
+        generator = deepened(pretrained, layout)
         self.pixel_stage(f"{stage}-from-{label}", generator, sampler, steps, lr, batch_offset=batch_offset,
                          beat_start=True, **export)
         return generator, f"{label}-{stage}-{steps}"
@@ -382,6 +384,10 @@ def main() -> None:
     p.add_argument("--multiscale-steps", type=int, default=6000)
     p.add_argument("--fine-steps", type=int, default=6000)
     p.add_argument("--deeper-steps", type=int, default=36000)
+    shipped = MODELS["restore-psnr"].gray_layout
+    p.add_argument("--deeper-layout", type=int, nargs=2, metavar=("BLOCKS", "QUARTER_BLOCKS"),
+                   default=(shipped.blocks, shipped.quarter_blocks),
+                   help="stage 1g's residual blocks at H/8 and at H/4 (dejpeg.models.restorer.Layout)")
     p.add_argument("--init-weights", default=None,
                    help="skip stage 1 and start from these generator weights (e.g. a shipped restore-psnr)")
     p.add_argument("--gray-init-weights", default=None,
@@ -439,8 +445,10 @@ def main() -> None:
     if specialist is not None and args.deeper_steps:
         deeper = PatchSampler(wide + photos("fine") + photos("added"), seed=args.seed, gray=1.0,
                               gray_photos=photos("gray") + photos("added-gray"), gray_only=GRAY_SPLIT_SHARE)
-        trainer.fine_tune(specialist, gray_label, "deeper", deeper, args.deeper_steps, 70_000_000,
-                          blocks=MODELS["restore-psnr"].gray_blocks, export_name=MODELS["restore-psnr"].gray_weights.name,
+        layout = Layout(*args.deeper_layout)
+        trainer.fine_tune(specialist, gray_label, f"deeper-{layout.blocks}-{layout.quarter_blocks}", deeper,
+                          args.deeper_steps, 70_000_000, layout=layout,
+                          export_name=MODELS["restore-psnr"].gray_weights.name,
                           val=validation_set(photos("val"), per_photo=32, gray_only=True))
     if args.critic_steps + args.gan_steps:
         trainer.adversarial(generator, label, sampler)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer
+from dejpeg.models.restorer import BASE, DEFAULT_MODEL, MODELS, build_restorer
 from dejpeg.restore import DEFAULT_OVERLAP, DEFAULT_TILE, restore_pixels
 from photo import DEFAULT_PHOTO, grained_photo
 
@@ -64,7 +64,7 @@ def main() -> None:
         info = MODELS[name]
         specialist = gray and info.gray_available
         label = " (self-ensemble x8)" if ensemble else " (gray)" if gray else ""
-        parameters = build_restorer(info.widths, info.gray_blocks if specialist else 1).count_params()
+        parameters = build_restorer(info.widths, info.gray_layout if specialist else BASE).count_params()
         rows.append(f"| {name}{label} | {parameters:,} | {seconds:.2f} s | **{seconds / megapixels:.2f} s/MP** |")
         print(rows[-1], flush=True)
     REPORT.parent.mkdir(exist_ok=True)

@@ -16,7 +16,7 @@ from dejpeg import InputError, restore
 from dejpeg.app import create_app
 from dejpeg.cli import main
 from dejpeg.models import BFLOAT16
-from dejpeg.models.restorer import DEFAULT_MODEL, MODELS, build_restorer, deepened, shared_restorer
+from dejpeg.models.restorer import BASE, DEFAULT_MODEL, MODELS, Layout, build_restorer, deepened, shared_restorer
 from dejpeg.restore import FALLBACK_QUALITY, restore_pixels
 
 pytestmark = pytest.mark.skipif(not MODELS[DEFAULT_MODEL].available, reason="restorer weights not shipped")
@@ -142,7 +142,7 @@ def test_gray_images_go_through_the_gray_specialist(clean, encode, tmp_path, mon
     identity = tmp_path / "identity.weights.h5"
     build_restorer().save_weights(identity)           # zero-initialised output conv: restores nothing
     monkeypatch.setitem(MODELS, DEFAULT_MODEL, dataclasses.replace(MODELS[DEFAULT_MODEL], gray_weights=identity,
-                                                                   gray_blocks=1))
+                                                                   gray_layout=BASE))
     shared_restorer.cache_clear()
     try:
         gray = decode(encode(np.asarray(Image.fromarray(clean).convert("L")), quality=10))
@@ -160,7 +160,7 @@ def test_every_model_is_under_a_million_parameters_and_loads(name):
     assert network.count_params() < 1_000_000
     network.load_weights(info.weights)   # the shipped weights fit the declared architecture
     if info.gray_available:
-        specialist = build_restorer(info.widths, info.gray_blocks)
+        specialist = build_restorer(info.widths, info.gray_layout)
         assert specialist.count_params() < 1_000_000
         specialist.load_weights(info.gray_weights)
 
@@ -169,8 +169,8 @@ def test_a_deepened_restorer_computes_what_the_shallow_one_did():
     shallow = build_restorer((8, 16, 32))
     for layer in shallow.layers:     # nonzero everywhere, so that every layer's weights count
         layer.set_weights([np.full(w.shape, 0.01, np.float32) for w in layer.get_weights()])
-    deeper = deepened(shallow, 3, (8, 16, 32))
-    assert len(deeper.weights) == len(shallow.weights) + 8
+    deeper = deepened(shallow, Layout(blocks=3, quarter_blocks=2), (8, 16, 32))
+    assert len(deeper.weights) == len(shallow.weights) + 16
     batch = {"image": np.random.default_rng(0).random((2, 32, 48, 3), np.float32),
              "quality": np.array([[0.1], [0.6]], np.float32)}
     np.testing.assert_allclose(np.asarray(deeper(batch)), np.asarray(shallow(batch)), atol=1e-6)

@@ -9,9 +9,9 @@ Layout (``widths = (w1, w2, w3)``, default (32, 64, 128)):
   half resolution or less (4x fewer positions; one 2x2 cell holds a quarter of an 8x8
   JPEG block's row and column phase, which the network still sees exactly);
 - encoder: level 1 at H/2 (w1), level 2 at H/4 (w2), level 3 at H/8 (w3, two convs and a
-  residual block), strided 3x3 convs down;
+  residual block, plus any added by the :class:`Layout`), strided 3x3 convs down;
 - decoder: 1x1 conv + nearest upsampling, *added* to the encoder skip (cheaper than
-  concatenation), a 3x3 conv per level;
+  concatenation), a 3x3 conv per level (at H/4, plus the layout's added residual blocks);
 - every level's features are modulated by the QF (FiLM: ``x * (1 + gamma(q)) + beta(q)``,
   gamma and beta from a two-layer MLP of q = QF / 100), so one network covers QF 5..95;
 - a 3x3 conv to 12 channels (zero-initialised: training starts from the identity),
@@ -76,17 +76,32 @@ def _layers():
     return SpaceToDepth, DepthToSpace, FiLM
 
 
-def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 1, precision: str = "float32"):
-    """The Keras restorer (690,636 parameters with the default widths and one block).
+@dataclass(frozen=True)
+class Layout:
+    """Where a restorer has residual blocks beyond its base network's: ``blocks`` at H/8 (the
+    base has one) and ``quarter_blocks`` at H/4, in the decoder after the skip is merged. Every
+    added block starts as the identity (its last conv is zero-initialised; its layers are
+    named ``DEEPER...``), so that a deeper network can start from the base network's weights
+    (:func:`deepened`)."""
+
+    blocks: int = 1
+    quarter_blocks: int = 0
+
+
+BASE = Layout()
+
+
+def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, layout: Layout = BASE, precision: str = "float32"):
+    """The Keras restorer (690,636 parameters with the default widths and layout).
 
     ``precision``: the Keras dtype policy of the hidden layers: "float32" (training), or
     :data:`dejpeg.models.BFLOAT16` (bfloat16 arithmetic, float32 weights) to serve. The output
     convolution and the residual sum stay float32 either way, so the bfloat16 rounding never
     touches the input image that the residual is added to.
 
-    ``blocks`` residual blocks at H/8; those after the first start as the identity (their
-    last conv is zero-initialised; their layers are named ``DEEPER<k>a/b``), so that a deeper
-    network can start from a shallower one's weights (:func:`deepened`).
+    ``layout``: the added residual blocks (:class:`Layout`); each H/8 block adds 295,168
+    parameters with the default widths, each H/4 block 73,856 (and four times the H/8 block's
+    computation per parameter).
 
     Inputs: {"image": (N, H, W, 3) float32 RGB in 0..1 (H, W multiples of 16),
     "quality": (N, 1) float32 QF / 100}. Output: (N, H, W, 3) float32, unclipped.
@@ -102,6 +117,12 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     def conv(x, filters, stride=1, activation="relu", kernel=3):
         return layers.Conv2D(filters, kernel, strides=stride, padding="same", activation=activation, **hidden)(x)
 
+    def added_block(x, filters, name):
+        """x + conv(relu(conv(x))), the identity at initialisation."""
+        inner = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"{name}a", **hidden)(x)
+        outer = layers.Conv2D(filters, 3, padding="same", kernel_initializer="zeros", name=f"{name}b", **hidden)(inner)
+        return layers.Add(**hidden)([x, outer])
+
     image = keras.Input((None, None, 3), name="image")
     quality = keras.Input((1,), name="quality")
     embedding = layers.Dense(EMBEDDING, activation="relu", **hidden)(quality)
@@ -112,14 +133,14 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     e2 = FiLM(w2, **hidden)(conv(conv(e1, w2, stride=2), w2), embedding)            # H/4
     e3 = conv(conv(e2, w3, stride=2), w3)                                           # H/8
     e3 = layers.Add(**hidden)([e3, conv(conv(e3, w3), w3, activation=None)])
-    for k in range(1, blocks):
-        inner = layers.Conv2D(w3, 3, padding="same", activation="relu", name=f"{DEEPER}{k}a", **hidden)(e3)
-        outer = layers.Conv2D(w3, 3, padding="same", kernel_initializer="zeros", name=f"{DEEPER}{k}b",
-                              **hidden)(inner)
-        e3 = layers.Add(**hidden)([e3, outer])
+    for k in range(1, layout.blocks):
+        e3 = added_block(e3, w3, f"{DEEPER}{k}")
     e3 = FiLM(w3, **hidden)(layers.ReLU(**hidden)(e3), embedding)
     d2 = layers.UpSampling2D(2, **hidden)(conv(e3, w2, activation=None, kernel=1))
-    d2 = FiLM(w2, **hidden)(conv(layers.Add(**hidden)([d2, e2]), w2), embedding)    # H/4
+    d2 = conv(layers.Add(**hidden)([d2, e2]), w2)                                   # H/4
+    for k in range(layout.quarter_blocks):
+        d2 = added_block(d2, w2, f"{DEEPER}quarter_{k}")
+    d2 = FiLM(w2, **hidden)(d2, embedding)
     d1 = layers.UpSampling2D(2, **hidden)(conv(d2, w1, activation=None, kernel=1))
     d1 = FiLM(w1, **hidden)(conv(layers.Add(**hidden)([d1, e1]), w1), embedding)    # H/2
     residual = DepthToSpace()(layers.Conv2D(12, 3, padding="same", kernel_initializer="zeros")(d1))
@@ -127,10 +148,10 @@ def build_restorer(widths: tuple[int, int, int] = DEFAULT_WIDTHS, blocks: int = 
     return keras.Model({"image": image, "quality": quality}, output, name="restorer")
 
 
-def deepened(network, blocks: int, widths: tuple[int, int, int] = DEFAULT_WIDTHS):
-    """A restorer with ``blocks`` residual blocks at H/8 that computes what the one-block
-    ``network`` (of these widths) computes: its weights, and identity blocks after its own."""
-    deeper = build_restorer(widths, blocks)
+def deepened(network, layout: Layout, widths: tuple[int, int, int] = DEFAULT_WIDTHS):
+    """A restorer with the added blocks of ``layout`` that computes what the base ``network``
+    (of these widths) computes: its weights, and identity blocks where it has none."""
+    deeper = build_restorer(widths, layout)
     source = [layer for layer in network.layers if layer.weights]
     target = [layer for layer in deeper.layers if layer.weights and not layer.name.startswith(DEEPER)]
     for a, b in zip(source, target, strict=True):
@@ -141,15 +162,15 @@ def deepened(network, blocks: int, widths: tuple[int, int, int] = DEFAULT_WIDTHS
 @dataclass(frozen=True)
 class ModelInfo:
     """A shipped restorer: its name, weights file and model card (Markdown); ``gray_weights``,
-    when that file ships, are a network specialised for gray images (used for them), with
-    ``gray_blocks`` residual blocks at H/8 (:func:`build_restorer`)."""
+    when that file ships, are a network specialised for gray images (used for them), of
+    layout ``gray_layout`` (:func:`build_restorer`)."""
 
     name: str
     weights: Path
     card: Path
     widths: tuple[int, int, int] = DEFAULT_WIDTHS
     gray_weights: Path | None = None
-    gray_blocks: int = 1
+    gray_layout: Layout = BASE
 
     @property
     def available(self) -> bool:
@@ -166,7 +187,8 @@ class ModelInfo:
 MODELS = {
     "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
                               WEIGHTS_DIR.parent / "restorer-psnr.md",
-                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5", gray_blocks=2),
+                              gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5",
+                              gray_layout=Layout(blocks=2)),
     "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
                              WEIGHTS_DIR.parent / "restorer-gan.md"),
 }
@@ -176,12 +198,12 @@ DEFAULT_MODEL = "restore-psnr"
 class Restorer:
     """A loaded restorer network; :meth:`run` restores a batch of padded tiles."""
 
-    def __init__(self, info: ModelInfo, weights: Path, blocks: int = 1):
+    def __init__(self, info: ModelInfo, weights: Path, layout: Layout = BASE):
         import_keras()
         import tensorflow as tf
 
         self.info = info
-        self.model = build_restorer(info.widths, blocks, inference_precision())
+        self.model = build_restorer(info.widths, layout, inference_precision())
         self.model.load_weights(weights)
         self._call = tf.function(
             lambda image, quality: self.model({"image": image, "quality": quality}, training=False),
@@ -209,5 +231,5 @@ def shared_restorer(name: str, gray: bool = False) -> Restorer:
     if not info.available:
         raise FileNotFoundError(f"weights of {name} are not shipped yet: {info.weights}")
     if gray and info.gray_available:
-        return Restorer(info, info.gray_weights, info.gray_blocks)
+        return Restorer(info, info.gray_weights, info.gray_layout)
     return shared_restorer(name) if gray else Restorer(info, info.weights)
