@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from dejpeg.models import inference_precision
 from dejpeg.models.restorer import BASE, DEFAULT_MODEL, MODELS, build_restorer
 from dejpeg.restore import DEFAULT_OVERLAP, DEFAULT_TILE, restore_pixels
 from photo import DEFAULT_PHOTO, grained_photo
@@ -72,8 +73,9 @@ def main() -> None:
 
 Input: `{args.image.name}` resized to {args.size[0]}x{args.size[1]} ({megapixels:.1f} MP), JPEG q30 (RGB 4:2:0, or
 its luma as a gray JPEG), decoded.
-Tiles {DEFAULT_TILE} px, overlap {DEFAULT_OVERLAP} px, TensorFlow fp32 on the CPU. Machine: {platform.machine()},
-{os.cpu_count()} CPUs, Python {platform.python_version()}. Median of {args.runs} runs after a warm-up.
+Tiles {DEFAULT_TILE} px, overlap {DEFAULT_OVERLAP} px, TensorFlow on the CPU, Keras policy {inference_precision()}.
+Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}. Median of {args.runs} runs after
+a warm-up.
 Load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f}: other work on the
 machine slows this down; compare runs at similar load.
 
