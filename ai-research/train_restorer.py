@@ -2,7 +2,7 @@
 
     nice -n 10 .venv/bin/python ai-research/train_restorer.py \\
         [--pretrain-steps 31000] [--extend-steps 13000] [--luma-steps 10000] [--gray-steps 15000] \\
-        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] [--deeper-layout 2 0] \\
+        [--multiscale-steps 6000] [--fine-steps 6000] [--deeper-steps 36000] [--deeper-layout 1 4] \\
         [--critic-steps 1000] [--gan-steps 1000] [--init-weights W] [--gray-init-weights W] \\
         [--dir ~/.cache/dejpeg/restorer] [--export-dir DIR]
 
@@ -38,15 +38,16 @@ Stages, run in order, each resumed from its last checkpoint when the command is 
    ``--fine-steps`` steps. Its best weights replace the gray specialist when they beat it.
    Stages 1d-1f export to ``restorer-psnr-gray.weights.h5`` (:data:`ONE_BLOCK_GRAY_WEIGHTS`).
    ``--gray-init-weights W`` skips them and starts the next stage from ``W``.
-1g. ``deeper``: the best gray specialist of 1d-1f with a second residual block at H/8
-   (:func:`dejpeg.models.restorer.deepened`: the new block starts as the identity; 985,804
-   parameters), the same loss and schedule as 1b (warm-up to 1e-4, cosine to 1e-6) on gray
+1g. ``deeper``: the best gray specialist of 1d-1f with four residual blocks added at H/4, in
+   the decoder (:func:`dejpeg.models.restorer.deepened`: the new blocks start as the identity;
+   986,060 parameters), the same loss and schedule as 1b (warm-up to 1e-4, cosine to 1e-6) on gray
    samples of the fine stage's photos plus the clean-photo recipe's "added" and "added-gray"
    splits, ``--deeper-steps`` steps, validated on 1e's 160 gray patches every ``--val-every``
    steps. Its best weights are the shipped gray specialist,
    ``restorer-psnr-gray-deeper.weights.h5``. ``--deeper-layout BLOCKS QUARTER_BLOCKS`` adds
    other blocks instead (:class:`dejpeg.models.restorer.Layout`; default: the shipped
-   specialist's; the stage's folder is named after the layout).
+   specialist's, 1 4; ``2 0``, one more block at H/8, is the specialist shipped before; the
+   stage's folder is named after the layout).
 2. ``critic``: a small convolutional critic learns generator outputs vs clean patches
    (the generator is frozen), on their detail layer (see :func:`build_critic`).
 3. ``gan``: generator and critic together; the generator loss adds 0.02 x perceptual and

@@ -188,7 +188,7 @@ MODELS = {
     "restore-psnr": ModelInfo("restore-psnr", WEIGHTS_DIR / "restorer-psnr.weights.h5",
                               WEIGHTS_DIR.parent / "restorer-psnr.md",
                               gray_weights=WEIGHTS_DIR / "restorer-psnr-gray-deeper.weights.h5",
-                              gray_layout=Layout(blocks=2)),
+                              gray_layout=Layout(quarter_blocks=4)),
     "restore-gan": ModelInfo("restore-gan", WEIGHTS_DIR / "restorer-gan.weights.h5",
                              WEIGHTS_DIR.parent / "restorer-gan.md"),
 }
